@@ -1,0 +1,15 @@
+from django.apps import AppConfig
+from django.db.models.signals import post_migrate
+from django.utils.translation import gettext_lazy as _
+
+
+class PortalConfig(AppConfig):
+    default_auto_field = "django.db.models.BigAutoField"
+    name = "portal"
+    verbose_name = _("Deal registration")
+
+    def ready(self) -> None:
+        from portal.roles import sync_reviewers_group
+
+        # After auth's own receiver has created the permissions.
+        post_migrate.connect(sync_reviewers_group, sender=self)

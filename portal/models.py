@@ -1,0 +1,507 @@
+"""The deal-registration domain: organisations, customers, the catalogue and deals.
+
+Data invariants live here as database constraints (and `clean()` for the
+messages a form shows); status changes live in `portal.workflow` only.
+"""
+
+import re
+
+from django.conf import settings
+from django.contrib.auth.models import AbstractUser
+from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.db.models import Q
+from django.db.models.functions import Lower
+from django.utils.translation import gettext_lazy as _
+
+MAX_PRODUCTS_PER_DEAL = 3
+
+
+class Partner(models.Model):
+    """A reseller organisation; its staff register deals."""
+
+    name = models.CharField(_("name"), max_length=200, unique=True)
+    tax_id = models.CharField(_("tax ID"), max_length=32, blank=True)
+    country = models.CharField(_("country"), max_length=2, default="PL")
+    city = models.CharField(_("city"), max_length=100, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("partner")
+        verbose_name_plural = _("partners")
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Distributor(models.Model):
+    """A distributor; its staff see, read-only, the deals that name it."""
+
+    name = models.CharField(_("name"), max_length=200, unique=True)
+    country = models.CharField(_("country"), max_length=2, default="PL")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("distributor")
+        verbose_name_plural = _("distributors")
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class User(AbstractUser):
+    """A portal user: partner staff, distributor staff, or vendor staff (neither)."""
+
+    partner = models.ForeignKey(
+        Partner,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="users",
+        verbose_name=_("partner"),
+    )
+    distributor = models.ForeignKey(
+        Distributor,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="users",
+        verbose_name=_("distributor"),
+    )
+    phone = models.CharField(_("phone"), max_length=40, blank=True)
+    language = models.CharField(
+        _("language"), max_length=8, choices=settings.LANGUAGES, default="en"
+    )
+
+    class Meta(AbstractUser.Meta):
+        swappable = "AUTH_USER_MODEL"
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(partner__isnull=True) | Q(distributor__isnull=True),
+                name="user_in_at_most_one_organisation",
+                violation_error_message=_(
+                    "A user belongs to at most one organisation: a partner or a distributor."
+                ),
+            ),
+        ]
+
+    @property
+    def organisation(self) -> Partner | Distributor | None:
+        return self.partner or self.distributor
+
+    @property
+    def is_partner_staff(self) -> bool:
+        return self.partner_id is not None
+
+    @property
+    def is_distributor_staff(self) -> bool:
+        return self.distributor_id is not None
+
+    @property
+    def is_vendor_staff(self) -> bool:
+        return self.is_staff and self.organisation is None
+
+
+def normalize_tax_id(value: str) -> str:
+    """'PL 123-456-78-90', 'pl1234567890' and '1234567890' all give '1234567890'.
+
+    Separators are dropped and a leading two-letter country prefix (as in EU VAT
+    numbers) is removed, so one company is one customer however it was typed.
+    """
+    compact = re.sub(r"[^0-9A-Za-z]", "", value or "").upper()
+    if len(compact) > 2 and compact[:2].isalpha() and not compact[2:].isalpha():
+        compact = compact[2:]
+    return compact
+
+
+class Customer(models.Model):
+    """The end customer company, shared by the whole portal and found by search."""
+
+    name = models.CharField(_("company name"), max_length=200)
+    tax_id = models.CharField(
+        _("tax ID"), max_length=32, help_text=_("NIP or VAT number, as the customer writes it.")
+    )
+    tax_id_normalized = models.CharField(max_length=32, unique=True, editable=False)
+    country = models.CharField(_("country"), max_length=2, default="PL")
+    city = models.CharField(_("city"), max_length=100)
+    postal_code = models.CharField(_("postal code"), max_length=16, blank=True)
+    address = models.CharField(_("address"), max_length=200, blank=True)
+    website = models.URLField(_("website"), max_length=200, blank=True)
+    industry = models.CharField(_("industry"), max_length=100, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("customer")
+        verbose_name_plural = _("customers")
+        constraints = [
+            models.CheckConstraint(
+                condition=~Q(tax_id_normalized=""), name="customer_tax_id_not_empty"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.tax_id})"
+
+    def save(self, *args, **kwargs) -> None:
+        # Kept in step with tax_id however the row is written (form, admin, script).
+        self.tax_id_normalized = normalize_tax_id(self.tax_id)
+        super().save(*args, **kwargs)
+
+    def clean(self) -> None:
+        self.tax_id_normalized = normalize_tax_id(self.tax_id)
+        if not self.tax_id_normalized:
+            raise ValidationError({"tax_id": _("Enter the customer's tax ID.")})
+
+
+class CustomerContact(models.Model):
+    """A person at the customer."""
+
+    customer = models.ForeignKey(
+        Customer, on_delete=models.CASCADE, related_name="contacts", verbose_name=_("customer")
+    )
+    first_name = models.CharField(_("first name"), max_length=100)
+    last_name = models.CharField(_("last name"), max_length=100)
+    email = models.EmailField(_("e-mail"))
+    phone = models.CharField(_("phone"), max_length=40, blank=True)
+    job_title = models.CharField(_("job title"), max_length=100, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["last_name", "first_name"]
+        verbose_name = _("customer contact")
+        verbose_name_plural = _("customer contacts")
+        constraints = [
+            models.UniqueConstraint(
+                "customer",
+                Lower("email"),
+                name="customer_contact_email_unique",
+                violation_error_message=_("This customer already has a contact with this e-mail."),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.first_name} {self.last_name} <{self.email}>"
+
+    @property
+    def full_name(self) -> str:
+        return f"{self.first_name} {self.last_name}"
+
+
+class ProductFamily(models.Model):
+    name = models.CharField(_("name"), max_length=100, unique=True)
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("product family")
+        verbose_name_plural = _("product families")
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Product(models.Model):
+    """The vendor's catalogue; only active products can be registered."""
+
+    sku = models.CharField(_("SKU"), max_length=64, unique=True)
+    name = models.CharField(_("name"), max_length=200)
+    family = models.ForeignKey(
+        ProductFamily,
+        on_delete=models.PROTECT,
+        related_name="products",
+        verbose_name=_("family"),
+    )
+    is_active = models.BooleanField(_("active"), default=True)
+
+    class Meta:
+        ordering = ["family__name", "name"]
+        verbose_name = _("product")
+        verbose_name_plural = _("products")
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.sku})"
+
+
+class Competitor(models.Model):
+    name = models.CharField(_("name"), max_length=100, unique=True)
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("competitor")
+        verbose_name_plural = _("competitors")
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class DealStatus(models.TextChoices):
+    DRAFT = "draft", _("Draft")
+    SUBMITTED = "submitted", _("Submitted")
+    APPROVED = "approved", _("Approved")
+    REJECTED = "rejected", _("Rejected")
+    WITHDRAWN = "withdrawn", _("Withdrawn")
+    EXPIRED = "expired", _("Expired")
+    WON = "won", _("Won")
+    LOST = "lost", _("Lost")
+
+
+# Statuses in which the deal was approved and so carries a Deal Reg Number.
+NUMBERED_STATUSES = (
+    DealStatus.APPROVED,
+    DealStatus.EXPIRED,
+    DealStatus.WON,
+    DealStatus.LOST,
+)
+
+
+class Deal(models.Model):
+    """One project registration. Its status changes only through `portal.workflow`."""
+
+    Status = DealStatus
+    NUMBERED_STATUSES = NUMBERED_STATUSES
+
+    partner = models.ForeignKey(
+        Partner, on_delete=models.PROTECT, related_name="deals", verbose_name=_("partner")
+    )
+    registered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="registered_deals",
+        verbose_name=_("registered by"),
+    )
+    opportunity_id = models.CharField(
+        _("Opportunity ID"),
+        max_length=64,
+        blank=True,
+        help_text=_("The existing opportunity this registration belongs to, if any."),
+    )
+    customer = models.ForeignKey(
+        Customer, on_delete=models.PROTECT, related_name="deals", verbose_name=_("customer")
+    )
+    customer_contact = models.ForeignKey(
+        CustomerContact,
+        on_delete=models.PROTECT,
+        related_name="deals",
+        verbose_name=_("customer contact"),
+    )
+    products = models.ManyToManyField(
+        Product, through="DealLine", related_name="deals", verbose_name=_("products")
+    )
+    expected_close_date = models.DateField(_("expected close date"))
+    competitors = models.ManyToManyField(
+        Competitor, blank=True, related_name="deals", verbose_name=_("competitors")
+    )
+    distributor = models.ForeignKey(
+        Distributor,
+        on_delete=models.PROTECT,
+        related_name="deals",
+        verbose_name=_("distributor"),
+    )
+    next_steps = models.TextField(_("next steps"), max_length=2000)
+    estimated_value = models.DecimalField(
+        _("estimated deal value"),
+        max_digits=14,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(0)],
+    )
+    currency = models.CharField(_("currency"), max_length=3, blank=True)
+
+    status = models.CharField(
+        _("status"), max_length=16, choices=Status.choices, default=Status.DRAFT, editable=False
+    )
+    deal_reg_number = models.CharField(
+        _("Deal Reg Number"), max_length=20, unique=True, null=True, blank=True, editable=False
+    )
+    submitted_at = models.DateTimeField(_("submitted"), null=True, blank=True, editable=False)
+    decision_due_at = models.DateTimeField(_("decision due"), null=True, blank=True, editable=False)
+    approved_at = models.DateTimeField(_("approved"), null=True, blank=True, editable=False)
+    validity_end = models.DateField(_("valid until"), null=True, blank=True, editable=False)
+    discount_percent = models.DecimalField(
+        _("registered-deal discount (%)"),
+        max_digits=5,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        editable=False,
+        validators=[MinValueValidator(0), MaxValueValidator(100)],
+    )
+    rejection_reason = models.TextField(_("rejection reason"), blank=True, editable=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name = _("deal")
+        verbose_name_plural = _("deals")
+        permissions = [("review_deal", _("Can approve or reject deal registrations"))]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(status__in=DealStatus.values), name="deal_status_valid"
+            ),
+            # The number exists exactly when the deal was approved.
+            models.CheckConstraint(
+                condition=(
+                    Q(status__in=[str(s) for s in NUMBERED_STATUSES], deal_reg_number__isnull=False)
+                    | (
+                        ~Q(status__in=[str(s) for s in NUMBERED_STATUSES])
+                        & Q(deal_reg_number__isnull=True)
+                    )
+                ),
+                name="deal_reg_number_iff_approved",
+            ),
+            models.CheckConstraint(
+                condition=Q(discount_percent__isnull=True)
+                | Q(discount_percent__gte=0, discount_percent__lte=100),
+                name="deal_discount_in_range",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["status", "submitted_at"], name="deal_status_submitted"),
+        ]
+
+    def __str__(self) -> str:
+        return self.deal_reg_number or _("Deal #%(pk)s") % {"pk": self.pk}
+
+    @property
+    def was_approved(self) -> bool:
+        return self.status in self.NUMBERED_STATUSES
+
+    def clean(self) -> None:
+        errors = {}
+        if (
+            self.customer_contact_id
+            and self.customer_id
+            and self.customer_contact.customer_id != self.customer_id
+        ):
+            errors["customer_contact"] = _("This contact works for another customer.")
+        if not self.distributor_id:
+            errors["distributor"] = _(
+                "Choose the distributor: without it the distributor does not see the project."
+            )
+        if errors:
+            raise ValidationError(errors)
+
+
+class DealLine(models.Model):
+    """One product on a deal; `position` 1..3 caps a deal at three products in the database."""
+
+    deal = models.ForeignKey(Deal, on_delete=models.CASCADE, related_name="lines")
+    product = models.ForeignKey(
+        Product, on_delete=models.PROTECT, related_name="deal_lines", verbose_name=_("product")
+    )
+    quantity = models.PositiveIntegerField(
+        _("quantity"), default=1, validators=[MinValueValidator(1), MaxValueValidator(1_000_000)]
+    )
+    position = models.PositiveSmallIntegerField(default=1)
+
+    class Meta:
+        ordering = ["position"]
+        verbose_name = _("deal product")
+        verbose_name_plural = _("deal products")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["deal", "product"],
+                name="deal_line_product_unique",
+                violation_error_message=_("The same product is on this deal twice."),
+            ),
+            models.UniqueConstraint(fields=["deal", "position"], name="deal_line_position_unique"),
+            models.CheckConstraint(
+                condition=Q(position__gte=1, position__lte=MAX_PRODUCTS_PER_DEAL),
+                name="deal_line_at_most_three",
+                violation_error_message=_(
+                    "A registration covers at most 3 products. Register another deal for the rest."
+                ),
+            ),
+            models.CheckConstraint(
+                condition=Q(quantity__gte=1), name="deal_line_quantity_positive"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.quantity} × {self.product}"
+
+
+class DealContact(models.Model):
+    """A person on the partner's side of the deal: the sales contact or the engineer."""
+
+    class Role(models.TextChoices):
+        SALES = "sales", _("Sales contact")
+        ENGINEER = "engineer", _("Engineer")
+
+    deal = models.ForeignKey(Deal, on_delete=models.CASCADE, related_name="contacts")
+    role = models.CharField(_("role"), max_length=16, choices=Role.choices)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    name = models.CharField(_("name"), max_length=200)
+    email = models.EmailField(_("e-mail"))
+    phone = models.CharField(_("phone"), max_length=40, blank=True)
+
+    class Meta:
+        ordering = ["role"]
+        verbose_name = _("partner contact")
+        verbose_name_plural = _("partner contacts")
+        constraints = [
+            models.UniqueConstraint(fields=["deal", "role"], name="deal_contact_role_unique"),
+            models.CheckConstraint(
+                condition=Q(role__in=["sales", "engineer"]), name="deal_contact_role_valid"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_role_display()}: {self.name}"
+
+
+class DealHistory(models.Model):
+    """One status change: who, when, from, to, and the note (e.g. the rejection reason)."""
+
+    deal = models.ForeignKey(Deal, on_delete=models.CASCADE, related_name="history")
+    at = models.DateTimeField(_("when"), auto_now_add=True)
+    by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("by"),
+    )
+    from_status = models.CharField(_("from"), max_length=16, choices=Deal.Status.choices)
+    to_status = models.CharField(_("to"), max_length=16, choices=Deal.Status.choices)
+    note = models.TextField(_("note"), blank=True)
+
+    class Meta:
+        ordering = ["at", "pk"]
+        verbose_name = _("history entry")
+        verbose_name_plural = _("history")
+
+    def __str__(self) -> str:
+        return f"{self.from_status} → {self.to_status}"
+
+
+class DealRegSequence(models.Model):
+    """The last Deal Reg Number issued in a year; its row lock serialises approvals."""
+
+    year = models.PositiveSmallIntegerField(primary_key=True)
+    last_value = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        verbose_name = _("Deal Reg Number sequence")
+
+    def __str__(self) -> str:
+        return f"{self.year}: {self.last_value}"
