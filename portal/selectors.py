@@ -1,0 +1,53 @@
+"""Reads: which deals a user may see, and the queries the pages and admin share."""
+
+from django.db.models import Q, QuerySet
+from django.http import Http404
+from django.utils import timezone
+
+from portal.models import Deal, User
+
+
+def deals_visible_to(*, user: User) -> QuerySet[Deal]:
+    """The deals `user` may see: their partner's, their distributor's, or all for vendor staff.
+
+    Every portal list, page, export and action starts from this queryset, so a
+    deal outside it does not exist for that user (404).
+    """
+    deals = Deal.objects.all()
+    if not user.is_authenticated or not user.is_active:
+        return deals.none()
+    if user.partner_id:
+        return deals.filter(partner_id=user.partner_id)
+    if user.distributor_id:
+        # Distributors never see a partner's unfinished draft.
+        return deals.filter(distributor_id=user.distributor_id).exclude(status=Deal.Status.DRAFT)
+    if user.is_superuser or user.has_perm("portal.review_deal"):
+        return deals
+    return deals.none()
+
+
+def get_deal_for(*, user: User, pk: int) -> Deal:
+    """The deal `pk` if `user` may see it; otherwise Http404, never another's data."""
+    try:
+        return deals_visible_to(user=user).get(pk=pk)
+    except (Deal.DoesNotExist, ValueError, TypeError):
+        raise Http404 from None
+
+
+def conflicting_deals(*, deal: Deal) -> QuerySet[Deal]:
+    """Other partners' live registrations for the same customer with a product in common.
+
+    Live means Submitted, or Approved and still within its validity.
+    """
+    product_ids = deal.lines.values("product_id")
+    return (
+        Deal.objects.filter(customer_id=deal.customer_id, lines__product_id__in=product_ids)
+        .exclude(partner_id=deal.partner_id)
+        .filter(
+            Q(status=Deal.Status.SUBMITTED)
+            | Q(status=Deal.Status.APPROVED, validity_end__gte=timezone.localdate())
+        )
+        .distinct()
+        .select_related("partner")
+        .order_by("submitted_at")
+    )
