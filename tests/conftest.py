@@ -1,0 +1,93 @@
+"""The actors of every test, and deals in each status made through the real workflow."""
+
+import datetime
+
+import pytest
+
+from portal import workflow
+from portal.models import Deal
+from tests import factories
+
+
+@pytest.fixture
+def partner_user(db):
+    return factories.PartnerUserFactory(username="partner_a")
+
+
+@pytest.fixture
+def other_partner_user(db):
+    return factories.PartnerUserFactory(username="partner_b")
+
+
+@pytest.fixture
+def distributor_user(db):
+    return factories.DistributorUserFactory(username="distributor_x")
+
+
+@pytest.fixture
+def other_distributor_user(db):
+    return factories.DistributorUserFactory(username="distributor_y")
+
+
+@pytest.fixture
+def reviewer(db):
+    return factories.ReviewerFactory(username="reviewer")
+
+
+@pytest.fixture
+def staff_without_permission(db):
+    return factories.UserFactory(username="staff_only", is_staff=True)
+
+
+@pytest.fixture
+def superuser(db):
+    return factories.UserFactory(username="root", is_staff=True, is_superuser=True)
+
+
+@pytest.fixture
+def make_deal(partner_user, distributor_user, reviewer):
+    """make_deal(status) -> a deal of partner_user's partner naming distributor_user's
+    distributor, brought to `status` through the workflow."""
+
+    def make(status: str = Deal.Status.SUBMITTED, **kwargs) -> Deal:
+        kwargs.setdefault("partner", partner_user.partner)
+        kwargs.setdefault("registered_by", partner_user)
+        kwargs.setdefault("distributor", distributor_user.distributor)
+        deal = factories.DealFactory(**kwargs)
+        if status == Deal.Status.DRAFT:
+            return deal
+        workflow.submit(deal=deal, by=deal.registered_by)
+        if status == Deal.Status.SUBMITTED:
+            return deal
+        if status == Deal.Status.REJECTED:
+            return workflow.reject(deal=deal, by=reviewer, reason="Duplicate registration.")
+        if status == Deal.Status.WITHDRAWN:
+            return workflow.withdraw(deal=deal, by=deal.registered_by)
+        workflow.approve(deal=deal, by=reviewer)
+        if status == Deal.Status.EXPIRED:
+            return workflow.expire(deal=deal, today=deal.validity_end + datetime.timedelta(days=1))
+        if status == Deal.Status.WON:
+            return workflow.mark_won(deal=deal, by=deal.registered_by)
+        if status == Deal.Status.LOST:
+            return workflow.mark_lost(deal=deal, by=deal.registered_by)
+        return deal
+
+    return make
+
+
+@pytest.fixture(autouse=True)
+def fast_password_hasher(settings):
+    # Real hashing costs ~0.2 s per user; tests only need passwords to check.
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture(autouse=True)
+def unhashed_static_files(settings):
+    # Production serves collected, hashed files; tests render pages without collectstatic.
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+    }
+
+
+pytest_plugins = ["tests.browser"]

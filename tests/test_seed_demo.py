@@ -1,0 +1,51 @@
+"""`seed_demo` makes a usable demo, once, and only on a debug database."""
+
+import pytest
+from django.core.management import CommandError, call_command
+from django.urls import reverse
+
+from portal.models import Deal, Product, User
+
+pytestmark = pytest.mark.django_db
+
+LOGINS = ["partner", "partner2", "distributor", "distributor2", "reviewer", "admin"]
+
+
+def test_seed_demo_refuses_without_debug(settings):
+    settings.DEBUG = False
+    with pytest.raises(CommandError, match="DEBUG"):
+        call_command("seed_demo")
+    assert not User.objects.filter(username="partner").exists()
+
+
+def test_seed_demo_creates_every_status_and_is_idempotent(settings, capsys):
+    settings.DEBUG = True
+    call_command("seed_demo")
+    out = capsys.readouterr().out
+    for login in LOGINS:
+        assert login in out
+    counts = (Deal.objects.count(), Product.objects.count(), User.objects.count())
+    statuses = set(Deal.objects.values_list("status", flat=True))
+    assert statuses == set(Deal.Status) - {Deal.Status.DRAFT}
+    assert Product.objects.filter(is_active=True).count() >= 12
+    assert Product.objects.values("family").distinct().count() == 3
+    call_command("seed_demo")
+    assert (Deal.objects.count(), Product.objects.count(), User.objects.count()) == counts
+
+
+@pytest.mark.parametrize("username", LOGINS)
+def test_every_demo_login_works(settings, client, username):
+    settings.DEBUG = True
+    call_command("seed_demo")
+    response = client.post(reverse("login"), {"username": username, "password": "demo"})
+    assert response.status_code == 302, response.content.decode()[:500]
+    assert client.get(reverse("portal:home")).status_code == 200
+
+
+def test_demo_has_a_channel_conflict_for_reviewers(settings):
+    from portal.selectors import conflicting_deals
+
+    settings.DEBUG = True
+    call_command("seed_demo")
+    submitted = Deal.objects.filter(status=Deal.Status.SUBMITTED)
+    assert any(conflicting_deals(deal=d).exists() for d in submitted)
