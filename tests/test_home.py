@@ -24,7 +24,7 @@ def test_home_counts_only_the_users_own_deals(client, partner_user, other_partne
     counts = client.get(reverse("portal:home")).context["by_status"]
     assert all(count == 0 for _, _, count in counts)
     client.force_login(partner_user)
-    counts = dict((v, c) for v, _, c in client.get(reverse("portal:home")).context["by_status"])
+    counts = {v: c for v, _, c in client.get(reverse("portal:home")).context["by_status"]}
     assert counts["submitted"] == 1 and counts["approved"] == 1
 
 
