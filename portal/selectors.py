@@ -1,5 +1,7 @@
 """Reads: which deals a user may see, and the queries the pages and admin share."""
 
+from collections.abc import Iterable
+
 from django.db.models import Q, QuerySet
 from django.http import Http404
 from django.utils import timezone
@@ -34,15 +36,17 @@ def get_deal_for(*, user: User, pk: int) -> Deal:
         raise Http404 from None
 
 
-def conflicting_deals(*, deal: Deal) -> QuerySet[Deal]:
-    """Other partners' live registrations for the same customer with a product in common.
+def conflicts_for(
+    *, customer_id: int, product_ids: Iterable[int], partner_id: int
+) -> QuerySet[Deal]:
+    """Other partners' live registrations for this customer with a product in common.
 
-    Live means Submitted, or Approved and still within its validity.
+    Live means Submitted, or Approved and still within its validity. The wizard
+    asks this before a deal exists; `conflicting_deals` asks it for a saved deal.
     """
-    product_ids = deal.lines.values("product_id")
     return (
-        Deal.objects.filter(customer_id=deal.customer_id, lines__product_id__in=product_ids)
-        .exclude(partner_id=deal.partner_id)
+        Deal.objects.filter(customer_id=customer_id, lines__product_id__in=product_ids)
+        .exclude(partner_id=partner_id)
         .filter(
             Q(status=Deal.Status.SUBMITTED)
             | Q(status=Deal.Status.APPROVED, validity_end__gte=timezone.localdate())
@@ -50,4 +54,13 @@ def conflicting_deals(*, deal: Deal) -> QuerySet[Deal]:
         .distinct()
         .select_related("partner")
         .order_by("submitted_at")
+    )
+
+
+def conflicting_deals(*, deal: Deal) -> QuerySet[Deal]:
+    """`conflicts_for` the customer, products and partner of a saved deal."""
+    return conflicts_for(
+        customer_id=deal.customer_id,
+        product_ids=deal.lines.values("product_id"),
+        partner_id=deal.partner_id,
     )
