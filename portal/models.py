@@ -432,6 +432,15 @@ class DealLine(models.Model):
     def __str__(self) -> str:
         return f"{self.quantity} × {self.product}"
 
+    def clean(self) -> None:
+        if self.product_id and not self.product.is_active:
+            raise ValidationError(
+                {
+                    "product": _("%(product)s can no longer be registered.")
+                    % {"product": self.product}
+                }
+            )
+
 
 class DealContact(models.Model):
     """A person on the partner's side of the deal: the sales contact or the engineer."""

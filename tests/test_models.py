@@ -116,3 +116,11 @@ def test_user_organisation_is_the_partner_or_distributor():
     assert factories.PartnerUserFactory().organisation.__class__.__name__ == "Partner"
     assert factories.DistributorUserFactory().organisation.__class__.__name__ == "Distributor"
     assert User(username="v").organisation is None
+
+
+def test_an_inactive_product_line_is_refused_with_a_sentence():
+    deal = factories.DealFactory()
+    old = factories.ProductFactory(is_active=False, name="Old box", sku="OLD-1")
+    with pytest.raises(ValidationError) as exc:
+        DealLine(deal=deal, product=old, position=2).full_clean()
+    assert exc.value.message_dict["product"] == ["Old box (OLD-1) can no longer be registered."]
