@@ -187,7 +187,7 @@ def customer_step(request: HttpRequest, state: WizardState) -> HttpResponse:
         {
             "query": query,
             "results": results,
-            "searched": bool(query),
+            "searched": bool(query or results),
             "pick_form": pick_form,
             "new_form": new_form,
             "selected": selected,
@@ -340,17 +340,16 @@ def review_step(request: HttpRequest, state: WizardState) -> HttpResponse:
     context = review_context(state)
     conflict_since = None
     if context["customer"] is not None and context["lines"]:
-        first = (
+        # Only the date: another partner's name or data is never shown.
+        conflict_since = (
             conflicts_for(
                 customer_id=context["customer"].pk,
                 product_ids=[p.pk for p, _q in context["lines"]],
                 partner_id=request.user.partner_id,
             )
-            .only("submitted_at")
+            .values_list("submitted_at", flat=True)
             .first()
         )
-        # Only the date: another partner's name or data is never shown.
-        conflict_since = first.submitted_at if first else None
     context["conflict_since"] = conflict_since
     context["edit_urls"] = {slug: _step_url(slug, edit=True) for slug in SLUGS}
     return _render(request, state, "review", context)
