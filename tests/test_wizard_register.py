@@ -118,6 +118,11 @@ def test_a_logged_out_partner_is_sent_to_login_not_to_an_error(client, partner, 
     response = client.post(step_url("details"), answers(catalogue)["details"])
     assert response.status_code == 302
     assert response["Location"].startswith(reverse("login"))
+    # Logging in again (a new session) brings a fresh start with a message, not an error.
+    client.force_login(partner)
+    response = client.get(step_url("details"), follow=True)
+    assert response.redirect_chain[-1][0] == step_url("opportunity")
+    assert "Your session expired" in response.content.decode()
 
 
 def test_a_similar_deal_prefills_customer_contact_products_distributor_competitors(

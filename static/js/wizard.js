@@ -42,7 +42,8 @@
       if (e.target.checked && ticked > MAX_PRODUCTS) {
         e.target.checked = false;
         note.hidden = false;
-        note.classList.add("text-danger");
+        note.classList.remove("text-muted");
+        note.classList.add("text-danger", "fw-semibold");
         note.setAttribute("role", "alert");
       } else if (ticked <= MAX_PRODUCTS) {
         note.hidden = true;
