@@ -131,3 +131,69 @@ def test_demo_partner_registers_a_deal_in_the_browser(page, live_server, demo):
 
     # The lead adds here, after merging the Opportunity Manager: open Sales Zone →
     # Opportunity Manager and find this deal there as Submitted.
+
+
+@pytest.fixture
+def page_without_javascript(browser, live_server):
+    context = browser.new_context(
+        viewport={"width": 1280, "height": 900}, java_script_enabled=False
+    )
+    context.set_default_timeout(10_000)
+    page = context.new_page()
+    yield page
+    context.close()
+
+
+@pytest.mark.browser
+@pytest.mark.django_db(transaction=True)
+def test_the_wizard_works_with_javascript_off(page_without_javascript, live_server, demo):
+    from playwright.sync_api import expect
+
+    page = page_without_javascript
+    login(page, live_server, "partner", "demo")
+    # Without JavaScript the Sales menu toggle is a plain link to the wizard.
+    page.get_by_role("button", name="Sales").click()
+    page.get_by_label("No", exact=True).check()
+    page.get_by_role("button", name="Continue").click()
+
+    page.get_by_label("Search customers by name, tax ID or website").fill("PL 700-987-65-36")
+    page.get_by_role("button", name="Search").click()
+    expect(page.get_by_test_id("customer-results")).to_contain_text("Teatr Nowy")
+    page.get_by_role("button", name="Choose Teatr Nowy").click()
+
+    expect(page.get_by_text("Step 3 of 6")).to_be_visible()
+    page.get_by_role("radio").first.check()
+    page.get_by_role("button", name="Continue with this contact").click()
+
+    # The family filter reloads the list and keeps what was ticked.
+    page.get_by_label("Next-Gen Firewall 400", exact=True).check()
+    page.get_by_label("Family").select_option(label="Endpoint Security")
+    page.get_by_role("button", name="Filter").click()
+    expect(page.get_by_label("Next-Gen Firewall 400", exact=True)).to_be_checked()
+    expect(page.get_by_label("Access Switch 48 PoE", exact=True)).to_have_count(0)
+    for name in [
+        "E-mail Security Gateway",
+        "Endpoint Protection Advanced",
+        "Managed Detection & Response",
+    ]:
+        page.get_by_label(name, exact=True).check()
+    page.get_by_role("button", name="Continue").click()
+    expect(page.get_by_role("alert")).to_contain_text(TOO_MANY)
+    screenshot(page, "register-deal-nojs-4th-product-refused")
+    page.get_by_label("Managed Detection & Response", exact=True).uncheck()
+    page.get_by_role("button", name="Continue").click()
+
+    expect(page.get_by_text("Step 5 of 6")).to_be_visible()
+    close = timezone.localdate() + datetime.timedelta(days=30)
+    page.get_by_label("Expected close date").fill(close.isoformat())
+    page.get_by_label("Distributor").select_option(label="Omega Dystrybucja S.A.")
+    page.get_by_label("Next steps").fill("Demo <b>next week</b>.")
+    page.get_by_role("button", name="Continue").click()
+
+    expect(page.get_by_test_id("review-next-steps")).to_have_text("Demo <b>next week</b>.")
+    page.get_by_role("button", name="Register Deal").click()
+    expect(page.get_by_test_id("register-success")).to_be_visible()
+    screenshot(page, "register-deal-nojs-registered")
+    deal = Deal.objects.get(next_steps="Demo <b>next week</b>.")
+    assert deal.status == Deal.Status.SUBMITTED
+    assert deal.lines.count() == 3

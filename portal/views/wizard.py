@@ -10,6 +10,7 @@ from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.db.models import Q
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -285,8 +286,6 @@ def products_step(request: HttpRequest, state: WizardState) -> HttpResponse:
     selected = [v for v in source.getlist("product") if v.isdigit()][:10]
     products = Product.objects.filter(is_active=True).select_related("family")
     if text or family.isdigit():
-        from django.db.models import Q
-
         match = Q()
         if text:
             match &= Q(name__icontains=text) | Q(sku__icontains=text)
