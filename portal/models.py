@@ -340,6 +340,9 @@ class Deal(models.Model):
     rejection_reason = models.TextField(_("rejection reason"), blank=True, editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
+    # The Register a Deal wizard's one-time token: unique, so a refresh, a double
+    # click or Back-then-submit finds the deal already made instead of a second one.
+    registration_token = models.UUIDField(null=True, blank=True, unique=True, editable=False)
 
     class Meta:
         ordering = ["-created_at"]

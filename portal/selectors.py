@@ -6,7 +6,7 @@ from django.db.models import Q, QuerySet
 from django.http import Http404
 from django.utils import timezone
 
-from portal.models import Deal, User
+from portal.models import Customer, Deal, User, normalize_tax_id
 
 
 def deals_visible_to(*, user: User) -> QuerySet[Deal]:
@@ -63,4 +63,32 @@ def conflicting_deals(*, deal: Deal) -> QuerySet[Deal]:
         customer_id=deal.customer_id,
         product_ids=deal.lines.values("product_id"),
         partner_id=deal.partner_id,
+    )
+
+
+CUSTOMER_SEARCH_LIMIT = 20
+
+
+def search_customers(*, query: str, limit: int = CUSTOMER_SEARCH_LIMIT) -> list[Customer]:
+    """Customers whose name or website contains `query`, or whose tax ID starts with it.
+
+    The tax ID is compared normalised ('PL 123-456', '123456' and 'pl123456' all
+    match), so a partner finds a customer however its NIP was typed. Customers
+    are shared by the whole portal. At most `limit` rows, in one query.
+    """
+    query = " ".join((query or "").split())[:100]
+    if len(query) < 2:
+        return []
+    site = query.lower().removeprefix("https://").removeprefix("http://")
+    site = site.removeprefix("www.").rstrip("/")
+    condition = Q(name__icontains=query)
+    if site:
+        condition |= Q(website__icontains=site)
+    tax_id = normalize_tax_id(query)
+    if any(c.isdigit() for c in tax_id):
+        condition |= Q(tax_id_normalized__startswith=tax_id)
+    return list(
+        Customer.objects.filter(condition)
+        .only("pk", "name", "tax_id", "city", "country", "website")
+        .order_by("name", "pk")[:limit]
     )

@@ -1,9 +1,26 @@
 from django.urls import path
 
 from portal.views import home
+from portal.views import wizard as wizard_views
 
 app_name = "portal"
 
 urlpatterns = [
     path("", home.home, name="home"),
+    path("sales/register-a-deal/", wizard_views.register_deal, name="register_deal"),
+    path(
+        "sales/register-a-deal/customer-search/",
+        wizard_views.customer_search,
+        name="customer_search",
+    ),
+    path(
+        "sales/register-a-deal/registered/<int:pk>/",
+        wizard_views.register_deal_done,
+        name="register_deal_done",
+    ),
+    path(
+        "sales/register-a-deal/<slug:step>/",
+        wizard_views.register_deal_step,
+        name="register_deal_step",
+    ),
 ]

@@ -91,3 +91,5 @@ def unhashed_static_files(settings):
 
 
 pytest_plugins = ["tests.browser"]
+# The Register a Deal wizard's catalogue fixture and step answers.
+pytest_plugins += ["tests.wizard_steps"]

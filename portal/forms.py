@@ -1,0 +1,290 @@
+"""Plain forms, one per step of Sales → Register a Deal (see `portal.wizard`).
+
+Each form turns what the partner typed into domain values and says what is
+wrong in a sentence next to the field. Nothing here writes to the database:
+the wizard's `register` service creates everything at the end.
+"""
+
+import datetime
+from decimal import Decimal
+
+from django import forms
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from portal.models import (
+    MAX_PRODUCTS_PER_DEAL,
+    Competitor,
+    Customer,
+    CustomerContact,
+    Distributor,
+    Product,
+    normalize_tax_id,
+)
+
+TOO_MANY_PRODUCTS = _(
+    "A registration covers at most 3 products. Register another deal for the rest."
+)
+CURRENCIES = [("", "—"), ("PLN", "PLN"), ("EUR", "EUR"), ("USD", "USD")]
+MAX_QUANTITY = 1_000_000
+
+
+class OpportunityForm(forms.Form):
+    """Step 1: is there already an open opportunity for this project?"""
+
+    has_opportunity = forms.ChoiceField(
+        label=_("Is there already an open opportunity for this project?"),
+        choices=[("no", _("No")), ("yes", _("Yes"))],
+        widget=forms.RadioSelect,
+        help_text=_(
+            "An opportunity is a sales opportunity; it is not a project registration. "
+            "Here you register a project, so usually the answer is No."
+        ),
+        error_messages={
+            "required": _("Answer Yes or No."),
+            "invalid_choice": _("Answer Yes or No."),
+        },
+    )
+    opportunity_id = forms.CharField(
+        label=_("Opportunity ID"),
+        max_length=64,
+        required=False,
+        help_text=_("The ID of the open opportunity, as the vendor gave it to you."),
+    )
+
+    def clean(self) -> dict:
+        data = super().clean()
+        if data.get("has_opportunity") == "yes":
+            if not data.get("opportunity_id", "").strip():
+                self.add_error("opportunity_id", _("Enter the Opportunity ID."))
+        else:
+            data["opportunity_id"] = ""
+        return data
+
+
+class CustomerPickForm(forms.Form):
+    """Step 2, first way: a customer already in the portal."""
+
+    customer = forms.ModelChoiceField(
+        queryset=Customer.objects.all(),
+        error_messages={
+            "required": _("Search for the customer and choose it, or add a new customer."),
+            "invalid_choice": _("This customer is not in the portal; search again."),
+        },
+    )
+
+
+class NewCustomerForm(forms.Form):
+    """Step 2, second way: a customer nobody has entered yet."""
+
+    name = forms.CharField(label=_("Company name"), max_length=200)
+    tax_id = forms.CharField(
+        label=_("Tax ID"),
+        max_length=32,
+        help_text=_("NIP or VAT number, as the customer writes it."),
+    )
+    country = forms.CharField(label=_("Country"), max_length=2, initial="PL")
+    city = forms.CharField(label=_("City"), max_length=100)
+    postal_code = forms.CharField(label=_("Postal code"), max_length=16, required=False)
+    address = forms.CharField(label=_("Address"), max_length=200, required=False)
+    website = forms.URLField(
+        label=_("Website"), max_length=200, required=False, assume_scheme="https"
+    )
+    industry = forms.CharField(label=_("Industry"), max_length=100, required=False)
+
+    existing: Customer | None = None
+
+    def clean_country(self) -> str:
+        country = self.cleaned_data["country"].strip().upper()
+        if len(country) != 2 or not country.isalpha():
+            raise forms.ValidationError(_("Enter the two-letter country code, e.g. PL."))
+        return country
+
+    def clean_tax_id(self) -> str:
+        tax_id = self.cleaned_data["tax_id"].strip()
+        normalized = normalize_tax_id(tax_id)
+        if not normalized:
+            raise forms.ValidationError(_("Enter the customer's tax ID."))
+        # Customers are shared by the whole portal: one company is one customer.
+        self.existing = Customer.objects.filter(tax_id_normalized=normalized).first()
+        if self.existing is not None:
+            raise forms.ValidationError(
+                _(
+                    "%(name)s is already in the portal with this tax ID: choose it instead "
+                    "of adding it again."
+                )
+                % {"name": self.existing.name}
+            )
+        return tax_id
+
+
+class ContactPickForm(forms.Form):
+    """Step 3, first way: one of the chosen customer's contacts."""
+
+    contact = forms.ModelChoiceField(
+        queryset=CustomerContact.objects.none(),
+        error_messages={
+            "required": _("Choose one of the customer's contacts, or add a new one."),
+            "invalid_choice": _("Choose one of this customer's contacts."),
+        },
+    )
+
+    def __init__(self, *args, customer_id: int | None = None, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["contact"].queryset = CustomerContact.objects.filter(customer_id=customer_id)
+
+
+class NewContactForm(forms.Form):
+    """Step 3, second way: a new person at the customer."""
+
+    first_name = forms.CharField(label=_("First name"), max_length=100)
+    last_name = forms.CharField(label=_("Last name"), max_length=100)
+    email = forms.EmailField(label=_("E-mail"), max_length=254)
+    phone = forms.CharField(label=_("Phone"), max_length=40, required=False)
+    job_title = forms.CharField(label=_("Job title"), max_length=100, required=False)
+
+
+class ProductsForm(forms.Form):
+    """Step 4: 1 to 3 distinct active products, each with a quantity.
+
+    The ticked products come as repeated `product` values and each quantity as
+    `quantity_<product id>`, so the list can be as long as the catalogue.
+    """
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.products: list[Product] = []
+        self.quantities: dict[int, int] = {}
+
+    def selected_ids(self) -> list[str]:
+        return [v for v in (self.data.getlist("product") if self.is_bound else []) if v]
+
+    def storage(self) -> dict[str, list[str]]:
+        ids = self.selected_ids()
+        data = {"product": ids}
+        for pk in ids:
+            data[f"quantity_{pk}"] = self.data.getlist(f"quantity_{pk}")[:1]
+        return data
+
+    def clean(self) -> dict:
+        raw = self.selected_ids()
+        try:
+            ids = list(dict.fromkeys(int(v) for v in raw))
+        except ValueError:
+            raise forms.ValidationError(
+                _("Choose products from the list."), code="invalid"
+            ) from None
+        if not ids:
+            raise forms.ValidationError(_("Choose at least one product."), code="required")
+        if len(ids) > MAX_PRODUCTS_PER_DEAL:
+            raise forms.ValidationError(TOO_MANY_PRODUCTS, code="too_many")
+        found = {p.pk: p for p in Product.objects.filter(pk__in=ids, is_active=True)}
+        if len(found) != len(ids):
+            raise forms.ValidationError(
+                _("Choose products from the list: one of them is unknown or no longer sold."),
+                code="invalid",
+            )
+        self.products = [found[pk] for pk in ids]
+        for product in self.products:
+            value = (self.data.get(f"quantity_{product.pk}") or "").strip()
+            try:
+                quantity = int(value)
+            except ValueError:
+                quantity = 0
+            if not 1 <= quantity <= MAX_QUANTITY:
+                self.add_error(
+                    None,
+                    _("Give a quantity between 1 and 1,000,000 for %(name)s.")
+                    % {"name": product.name},
+                )
+            self.quantities[product.pk] = quantity
+        return self.cleaned_data
+
+
+class DateInput(forms.DateInput):
+    input_type = "date"
+
+
+class DetailsForm(forms.Form):
+    """Step 5: the seed's final details."""
+
+    expected_close_date = forms.DateField(
+        label=_("Expected close date"),
+        widget=DateInput(format="%Y-%m-%d"),
+        error_messages={"invalid": _("Enter the date as YYYY-MM-DD.")},
+    )
+    sales_name = forms.CharField(label=_("Sales contact"), max_length=200)
+    sales_email = forms.EmailField(label=_("Sales contact's e-mail"), max_length=254)
+    sales_phone = forms.CharField(label=_("Sales contact's phone"), max_length=40, required=False)
+    engineer_name = forms.CharField(
+        label=_("Engineer"),
+        max_length=200,
+        required=False,
+        help_text=_("Optional, but worth giving: the engineer who works on the project."),
+    )
+    engineer_email = forms.EmailField(label=_("Engineer's e-mail"), max_length=254, required=False)
+    engineer_phone = forms.CharField(label=_("Engineer's phone"), max_length=40, required=False)
+    competitors = forms.ModelMultipleChoiceField(
+        label=_("Competitors"),
+        queryset=Competitor.objects.all(),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        help_text=_("If there are any."),
+        error_messages={
+            "invalid_choice": _("Choose competitors from the list."),
+            "invalid_pk_value": _("Choose competitors from the list."),
+        },
+    )
+    distributor = forms.ModelChoiceField(
+        label=_("Distributor"),
+        queryset=Distributor.objects.all(),
+        help_text=_(
+            "Do not forget it: without it the distributor does not see the project and "
+            "cannot support you, and ordering takes several days longer."
+        ),
+        error_messages={
+            "required": _(
+                "Choose the distributor: without it the distributor does not see the project."
+            ),
+            "invalid_choice": _("Choose a distributor from the list."),
+        },
+    )
+    next_steps = forms.CharField(
+        label=_("Next steps"),
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("What you will do next with the customer."),
+        error_messages={"required": _("Describe the next steps with the customer.")},
+    )
+    estimated_value = forms.DecimalField(
+        label=_("Estimated deal value"),
+        required=False,
+        max_digits=14,
+        decimal_places=2,
+        validators=[MinValueValidator(Decimal(0)), MaxValueValidator(Decimal("999999999999.99"))],
+    )
+    currency = forms.ChoiceField(label=_("Currency"), choices=CURRENCIES, required=False)
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        tomorrow = timezone.localdate() + datetime.timedelta(days=1)
+        self.fields["expected_close_date"].widget.attrs["min"] = tomorrow.isoformat()
+
+    def clean_expected_close_date(self) -> datetime.date:
+        date = self.cleaned_data["expected_close_date"]
+        if date <= timezone.localdate():
+            raise forms.ValidationError(_("The expected close date must be in the future."))
+        return date
+
+    def clean(self) -> dict:
+        data = super().clean()
+        if (data.get("engineer_email") or data.get("engineer_phone")) and not data.get(
+            "engineer_name"
+        ):
+            self.add_error("engineer_name", _("Give the engineer's name too."))
+        if data.get("engineer_name") and not data.get("engineer_email"):
+            self.add_error("engineer_email", _("Give the engineer's e-mail too."))
+        if data.get("estimated_value") is not None and not data.get("currency"):
+            self.add_error("currency", _("Choose the currency of the estimated value."))
+        return data
