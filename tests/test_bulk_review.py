@@ -1,4 +1,4 @@
-"""Bulk approve / reject / extend from the queue: each deal on its own, a report of what happened."""
+"""Bulk approve, reject and extend from the queue: each deal on its own, with a report."""
 
 import datetime
 

@@ -1,4 +1,4 @@
-"""Per-product conflict detection: for reviewers in full, for the partner without a trace of the other."""
+"""Per-product conflicts: in full for reviewers, without a trace of the other for partners."""
 
 import datetime
 
