@@ -320,16 +320,18 @@ class DealAdmin(admin.ModelAdmin):
     def save_formset(self, request, form, formset, change) -> None:
         if formset.model is not DealComment:
             return super().save_formset(request, form, formset, change)
+        # Through the service, so the rules and the e-mail apply as anywhere else.
+        formset.new_objects, formset.changed_objects, formset.deleted_objects = [], [], []
         for comment_form in formset.forms:
             if comment_form.instance.pk or not comment_form.has_changed():
                 continue
-            if comment_form.cleaned_data.get("DELETE"):
-                continue
-            comments.add_comment(
-                deal=form.instance,
-                author=request.user,
-                body=comment_form.cleaned_data.get("body", ""),
-                internal=comment_form.cleaned_data.get("is_internal", False),
+            formset.new_objects.append(
+                comments.add_comment(
+                    deal=form.instance,
+                    author=request.user,
+                    body=comment_form.cleaned_data.get("body", ""),
+                    internal=comment_form.cleaned_data.get("is_internal", False),
+                )
             )
         return None
 
