@@ -10,11 +10,13 @@ import datetime
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
+from django.db.models import Count, Exists, IntegerField, OuterRef, Subquery
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from portal import workflow
-from portal.models import Deal, ExtensionRequest, User
+from portal.models import Deal, DealHistory, ExtensionRequest, User
 from portal.selectors import is_reviewer
 
 Status = ExtensionRequest.Status
@@ -31,19 +33,43 @@ def request_extension(
     """Partner staff of the deal ask for a longer validity of an Approved registration."""
     if not (by.is_active and by.partner_id and by.partner_id == deal.partner_id):
         raise PermissionDenied(_("Only the partner of this deal can ask for an extension."))
-    locked = Deal.objects.select_for_update().get(pk=deal.pk)
+    # One locked read with both counts: requests for one deal queue up behind this lock.
+    locked = (
+        Deal.objects.select_for_update(of=("self",))
+        .annotate(
+            extensions=Coalesce(
+                Subquery(
+                    DealHistory.objects.filter(
+                        deal_id=OuterRef("pk"),
+                        from_status=Deal.Status.APPROVED,
+                        to_status=Deal.Status.APPROVED,
+                    )
+                    .order_by()
+                    .values("deal_id")
+                    .annotate(n=Count("pk"))
+                    .values("n"),
+                    output_field=IntegerField(),
+                ),
+                0,
+            ),
+            has_pending=Exists(
+                ExtensionRequest.objects.filter(deal_id=OuterRef("pk"), status=Status.PENDING)
+            ),
+        )
+        .get(pk=deal.pk)
+    )
     errors: dict[str, list[str]] = {}
     reason = (reason or "").strip()
     if not reason:
         errors.setdefault("reason", []).append(_("Say why the registration needs more time."))
     if locked.status != Deal.Status.APPROVED:
         errors.setdefault("__all__", []).append(_("Only an Approved registration can be extended."))
-    elif workflow.extensions_used(locked) >= settings.DEAL_MAX_EXTENSIONS:
+    elif locked.extensions >= settings.DEAL_MAX_EXTENSIONS:
         errors.setdefault("__all__", []).append(
             _("This registration was already extended the maximum number of times (%(max)d).")
             % {"max": settings.DEAL_MAX_EXTENSIONS}
         )
-    if locked.extension_requests.filter(status=Status.PENDING).exists():
+    if locked.has_pending:
         errors.setdefault("__all__", []).append(
             _("An extension request for this deal is already waiting for the vendor.")
         )
@@ -59,21 +85,17 @@ def request_extension(
     if errors:
         raise ValidationError(errors)
     try:
-        with transaction.atomic():
-            return ExtensionRequest.objects.create(
-                deal=locked,
-                requested_by=by,
-                reason=reason,
-                requested_validity_end=requested_validity_end,
-            )
+        return ExtensionRequest.objects.create(
+            deal=locked,
+            requested_by=by,
+            reason=reason,
+            requested_validity_end=requested_validity_end,
+        )
     except IntegrityError:
-        # A concurrent request won the race for the one pending slot.
+        # The row lock above already serialises requests for one deal; the unique
+        # constraint is the last guard. The outer transaction rolls back.
         raise ValidationError(
-            {
-                "__all__": [
-                    _("An extension request for this deal is already waiting for the vendor.")
-                ]
-            }
+            _("An extension request for this deal is already waiting for the vendor.")
         ) from None
 
 
