@@ -195,6 +195,9 @@ class DealAdmin(admin.ModelAdmin):
     list_display = [
         "id",
         "deal_reg_number_column",
+        # What a reviewer triages by, early in the row rather than off-screen on the right.
+        "decision_due_badge",
+        "conflicts_column",
         "customer",
         "partner",
         "distributor",
@@ -202,8 +205,6 @@ class DealAdmin(admin.ModelAdmin):
         "submitted_at",
         "expected_close_date",
         "validity_end",
-        "decision_due_badge",
-        "conflicts_column",
     ]
     list_display_links = ["id", "deal_reg_number_column"]
     list_filter = [

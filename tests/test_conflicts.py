@@ -128,8 +128,8 @@ def test_reviewer_sees_each_conflict_with_partner_status_products_and_order(
     assert "Rival Integrator" in html and theirs.deal_reg_number in html
     assert "Approved" in html
     assert "in common" in html and "NGFW-400" in html
-    conflict_line = html[html.index('<li class="conflict">') :]
-    conflict_line = conflict_line[: conflict_line.index("</li>")]
+    conflict_line = html[html.index('<div class="conflict">') :]
+    conflict_line = conflict_line[: conflict_line.index("</div>")]
     assert "NGFW-400" in conflict_line and "SW-24P" not in conflict_line
     assert "registered first (before this deal)" in html
     # And from the other side, the later one is marked as such.

@@ -159,3 +159,22 @@ def test_extended_deal_answers_with_its_new_end(client, distributor_user, approv
     workflow.extend(deal=approved, by=reviewer, validity_end=new_end)
     client.force_login(distributor_user)
     assert check(client, approved.deal_reg_number).context["result"].validity_end == new_end
+
+
+@pytest.mark.browser
+@pytest.mark.django_db(transaction=True)
+def test_distributor_checks_a_number_in_the_browser(page, live_server, make_deal, distributor_user):
+    from tests.browser import login, screenshot
+
+    deal = make_deal(S.APPROVED)
+    login(page, live_server, "distributor_x")
+    page.get_by_role("link", name="Deal Reg Number check").click()
+    page.get_by_label("Deal Reg Number").fill(deal.deal_reg_number.lower())
+    page.get_by_role("button", name="Check").click()
+    result = page.get_by_test_id("deal-reg-check-result")
+    assert f"{deal.deal_reg_number} is valid today" in result.inner_text()
+    assert deal.customer.name in result.inner_text()
+    screenshot(page, "deal-reg-check-valid")
+    page.get_by_label("Deal Reg Number").fill("DR-2026-999999")
+    page.get_by_role("button", name="Check").click()
+    assert "Not found" in page.get_by_test_id("deal-reg-check-not-found").inner_text()

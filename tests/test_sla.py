@@ -119,3 +119,23 @@ def test_deal_page_shows_the_due_badge(client, reviewer, make_deal):
     client.force_login(reviewer)
     html = client.get(reverse("admin:portal_deal_change", args=[deal.pk])).content.decode()
     assert "due in 5 h" in html
+
+
+@pytest.mark.browser
+@pytest.mark.django_db(transaction=True)
+def test_reviewer_sees_the_queue_with_badges_in_the_browser(page, live_server, make_deal, reviewer):
+    from tests.browser import login, screenshot
+
+    now = timezone.now()
+    _due(make_deal(S.SUBMITTED), now - datetime.timedelta(days=1, hours=2))
+    _due(make_deal(S.SUBMITTED), now + datetime.timedelta(hours=5, minutes=30))
+    make_deal(S.APPROVED)
+    login(page, live_server, "reviewer")
+    page.goto(f"{live_server.url}/admin/")
+    assert "1 submitted deal is overdue" in page.get_by_test_id("overdue-decisions").inner_text()
+    screenshot(page, "admin-index-overdue")
+    page.get_by_role("link", name="1 submitted deal is overdue").click()
+    assert page.locator(".sla-overdue").first.inner_text() == "overdue by 1 d"
+    page.goto(f"{live_server.url}/admin/portal/deal/")
+    assert page.locator(".sla-badge").all_inner_texts() == ["overdue by 1 d", "due in 5 h"]
+    screenshot(page, "admin-queue-sla")
