@@ -6,6 +6,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import NoReverseMatch, reverse
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_http_methods
@@ -55,8 +56,6 @@ def deal_request_extension(request: HttpRequest, pk: int) -> HttpResponse:
 def _deal_page_url(pk: int) -> str:
     # The deal page ("portal:deal_detail") is built by another feature; until it is
     # merged, come back to this form's page.
-    from django.urls import NoReverseMatch, reverse
-
     try:
         return reverse("portal:deal_detail", args=[pk])
     except NoReverseMatch:
