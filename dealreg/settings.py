@@ -162,3 +162,6 @@ LOGGING = {
 DEAL_VALIDITY_DAYS = env.int("DEAL_VALIDITY_DAYS", default=90)
 DEAL_DEFAULT_DISCOUNT_PERCENT = env.float("DEAL_DEFAULT_DISCOUNT_PERCENT", default=10.0)
 DEAL_DECISION_BUSINESS_DAYS = env.int("DEAL_DECISION_BUSINESS_DAYS", default=2)
+# How many times an approved registration's validity may be extended, and by how much by default.
+DEAL_MAX_EXTENSIONS = env.int("DEAL_MAX_EXTENSIONS", default=1)
+DEAL_EXTENSION_DAYS = env.int("DEAL_EXTENSION_DAYS", default=DEAL_VALIDITY_DAYS)

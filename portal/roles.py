@@ -13,6 +13,13 @@ REVIEWER_PERMISSIONS = [
     "view_dealline",
     "view_dealcontact",
     "view_dealhistory",
+    "view_dealcomment",
+    "add_dealcomment",
+    "view_extensionrequest",
+    "change_extensionrequest",
+    "view_distributorapitoken",
+    "add_distributorapitoken",
+    "change_distributorapitoken",
     *[
         f"{action}_{model}"
         for model in [

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from portal.views import home
+from portal.views import deal_reg_check, extensions, home
 from portal.views import wizard as wizard_views
 
 app_name = "portal"
@@ -22,5 +22,16 @@ urlpatterns = [
         "sales/register-a-deal/<slug:step>/",
         wizard_views.register_deal_step,
         name="register_deal_step",
+    ),
+    path(
+        "sales-zone/opportunity-manager/<int:pk>/extension/",
+        extensions.deal_request_extension,
+        name="deal_request_extension",
+    ),
+    path("sales-zone/deal-reg-check/", deal_reg_check.deal_reg_check, name="deal_reg_check"),
+    path(
+        "api/v1/deal-reg-check/",
+        deal_reg_check.api_deal_reg_check,
+        name="api_deal_reg_check",
     ),
 ]

@@ -28,6 +28,9 @@ Status = Deal.Status
 
 # Sent after commit with deal, from_status, to_status, by, note.
 status_changed = Signal()
+# Sent after commit with deal, by, old_validity_end, validity_end, note. The status
+# stays Approved, so `status_changed` is not sent for an extension.
+validity_extended = Signal()
 
 
 class DealTransitionError(Exception):
@@ -113,7 +116,9 @@ def submit(*, deal: Deal, by: User) -> Deal:
     locked = _lock(deal)
     _require(locked, (Status.DRAFT,), _("submit"))
     validate_for_submission(locked)
-    now = timezone.now()
+    # Business days are the vendor's local days: 00:30 on a Monday in Warsaw is
+    # still Sunday in UTC.
+    now = timezone.localtime()
     locked.submitted_at = now
     locked.decision_due_at = add_business_days(now, settings.DEAL_DECISION_BUSINESS_DAYS)
     _record(
@@ -231,4 +236,56 @@ def mark_lost(*, deal: Deal, by: User, note: str = "") -> Deal:
     locked = _lock(deal)
     _require(locked, (Status.APPROVED,), _("mark as lost"))
     _record(locked, deal, to=Status.LOST, by=by, note=note, fields=[])
+    return deal
+
+
+def extensions_used(deal: Deal) -> int:
+    """How many times the validity of `deal` was extended (its Approved → Approved entries)."""
+    return deal.history.filter(from_status=Status.APPROVED, to_status=Status.APPROVED).count()
+
+
+@transaction.atomic
+def extend(*, deal: Deal, by: User | None, validity_end: datetime.date, note: str = "") -> Deal:
+    """Move an approved deal's validity end later; it stays Approved with its number.
+
+    Allowed `settings.DEAL_MAX_EXTENSIONS` times per deal; each extension is a
+    history entry from Approved to Approved with `note`.
+    """
+    locked = _lock(deal)
+    _require(locked, (Status.APPROVED,), _("extend"))
+    if extensions_used(locked) >= settings.DEAL_MAX_EXTENSIONS:
+        raise DealTransitionError(
+            _("This registration was already extended the maximum number of times (%(max)d).")
+            % {"max": settings.DEAL_MAX_EXTENSIONS}
+        )
+    today = timezone.localdate()
+    if validity_end is None or validity_end <= max(today, locked.validity_end or today):
+        raise ValidationError(
+            {
+                "validity_end": _("The new validity end must be later than %(date)s.")
+                % {"date": max(today, locked.validity_end or today).isoformat()}
+            }
+        )
+    old_end = locked.validity_end
+    locked.validity_end = validity_end
+    locked.save(update_fields=["validity_end", "updated_at"])
+    note = note or _("Validity extended from %(old)s to %(new)s.") % {
+        "old": old_end.isoformat() if old_end else "—",
+        "new": validity_end.isoformat(),
+    }
+    DealHistory.objects.create(
+        deal=locked, by=by, from_status=Status.APPROVED, to_status=Status.APPROVED, note=note
+    )
+    for field in ("validity_end", "updated_at"):
+        setattr(deal, field, getattr(locked, field))
+    transaction.on_commit(
+        lambda: validity_extended.send(
+            sender=Deal,
+            deal=locked,
+            by=by,
+            old_validity_end=old_end,
+            validity_end=validity_end,
+            note=note,
+        )
+    )
     return deal

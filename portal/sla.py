@@ -1,0 +1,47 @@
+"""The approval SLA: how a decision-due time reads to a reviewer ("due in 5 h", "overdue by 1 d").
+
+The due time itself is set by `workflow.submit` (`workflow.add_business_days`).
+"""
+
+import datetime
+from dataclasses import dataclass
+
+from django.utils.translation import gettext as _
+
+
+@dataclass(frozen=True)
+class DueBadge:
+    text: str
+    overdue: bool
+
+
+def _amount(delta: datetime.timedelta) -> tuple[int, str]:
+    seconds = int(delta.total_seconds())
+    if seconds < 3600:
+        # At least "1 min", so a deal due in 20 seconds does not read "due in 0 min".
+        return max(1, seconds // 60), "min"
+    if seconds < 86400:
+        return seconds // 3600, "h"
+    return seconds // 86400, "d"
+
+
+def due_badge(due_at: datetime.datetime, now: datetime.datetime) -> DueBadge:
+    """The wording of a decision-due time seen at `now`, rounded down to whole units.
+
+    Less than an hour reads in minutes, less than a day in hours, else in days.
+    """
+    if due_at >= now:
+        number, unit = _amount(due_at - now)
+        texts = {
+            "min": _("due in %(n)d min"),
+            "h": _("due in %(n)d h"),
+            "d": _("due in %(n)d d"),
+        }
+        return DueBadge(texts[unit] % {"n": number}, overdue=False)
+    number, unit = _amount(now - due_at)
+    texts = {
+        "min": _("overdue by %(n)d min"),
+        "h": _("overdue by %(n)d h"),
+        "d": _("overdue by %(n)d d"),
+    }
+    return DueBadge(texts[unit] % {"n": number}, overdue=True)

@@ -1,0 +1,16 @@
+"""Template tags of the reviewers' admin."""
+
+from django import template
+
+from portal.selectors import overdue_decision_count
+
+register = template.Library()
+
+
+@register.simple_tag(takes_context=True)
+def overdue_deals(context) -> int | None:
+    """Submitted deals past their decision-due time, for reviewers; one COUNT query."""
+    request = context.get("request")
+    if request is None or not request.user.has_perm("portal.review_deal"):
+        return None
+    return overdue_decision_count()
