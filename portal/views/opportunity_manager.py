@@ -1,6 +1,7 @@
 """Sales Zone → Opportunity Manager: the deals a user may see, filtered, sorted, exported."""
 
 import csv
+import datetime
 from collections.abc import Iterator
 from functools import cached_property
 from typing import Any
@@ -100,12 +101,13 @@ def _cell(value: str) -> str:
     return f"'{value}" if value.startswith(FORMULA_PREFIXES) else value
 
 
-def _date(value: Any) -> str:
+def _date(value: datetime.date | datetime.datetime | None) -> str:
+    """ISO dates (and local times) that every spreadsheet reads the same way."""
     if value is None:
         return ""
-    if hasattr(value, "tzinfo"):
-        value = timezone.localtime(value)
-    return value.isoformat(sep=" ", timespec="minutes") if hasattr(value, "hour") else str(value)
+    if isinstance(value, datetime.datetime):
+        return timezone.localtime(value).strftime("%Y-%m-%d %H:%M")
+    return value.isoformat()
 
 
 class _Echo:
