@@ -76,6 +76,8 @@ class DealFilter(django_filters.FilterSet):
         choices=Deal.Status.choices,
         label=_("Status"),
         widget=forms.CheckboxSelectMultiple,
+        # A plain column: no join to de-duplicate, so no DISTINCT in the row or count query.
+        distinct=False,
     )
     distributor = django_filters.ChoiceFilter(
         field_name="distributor_id",
