@@ -26,7 +26,7 @@ SORTABLE_COLUMNS = {
     "valid_until": "validity_end",
 }
 # Newest registrations first unless the user sorts.
-DEFAULT_ORDERING = (F("submitted_at").desc(nulls_last=True), "-pk")
+DEFAULT_ORDERING = ["-submitted_at"]
 
 
 class DealOrderingFilter(django_filters.OrderingFilter):
@@ -38,13 +38,9 @@ class DealOrderingFilter(django_filters.OrderingFilter):
             self.get_ordering_value(param) for param in (value or []) if param
         ] or DEFAULT_ORDERING
         expressions = [
-            (
-                F(name[1:]).desc(nulls_last=True)
-                if name.startswith("-")
-                else F(name).asc(nulls_last=True)
-            )
-            if isinstance(name, str)
-            else name
+            F(name[1:]).desc(nulls_last=True)
+            if name.startswith("-")
+            else F(name).asc(nulls_last=True)
             for name in ordering
         ]
         return qs.order_by(*expressions, "-pk")
