@@ -113,13 +113,15 @@ def status_counts(deals: QuerySet[Deal]) -> dict[str, int]:
 
 
 def recently_assigned_deals(*, user: User, days: int = 14, limit: int = 10) -> QuerySet[Deal]:
-    """Deals submitted or approved in the last `days` days that `user` may see, newest first.
+    """Live deals (Submitted or Approved) that `user` may see and that were submitted or
+    approved in the last `days` days, newest submission first.
 
     For distributor staff this is "what was newly assigned to us".
     """
     since = timezone.now() - datetime.timedelta(days=days)
     deals = deals_visible_to(user=user).filter(
-        Q(submitted_at__gte=since) | Q(approved_at__gte=since)
+        Q(submitted_at__gte=since) | Q(approved_at__gte=since),
+        status__in=[Deal.Status.SUBMITTED, Deal.Status.APPROVED],
     )
     return with_table_columns(deals).order_by("-submitted_at", "-pk")[:limit]
 

@@ -72,6 +72,7 @@ def test_distributor_home_lists_deals_newly_assigned_newest_first(
     Deal.objects.filter(pk=older.pk).update(submitted_at=timezone.now() - timedelta(days=3))
     Deal.objects.filter(pk=long_ago.pk).update(submitted_at=timezone.now() - timedelta(days=40))
     make_deal(Deal.Status.DRAFT)
+    make_deal(Deal.Status.REJECTED)  # not live any more
     make_other_deal(Deal.Status.SUBMITTED)
     client.force_login(distributor_user)
     response = client.get(reverse("portal:home"))
