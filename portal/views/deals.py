@@ -89,11 +89,10 @@ def available_actions(user: User, deal: Deal) -> list[DealAction]:
 def deal_detail(request: HttpRequest, pk: int) -> HttpResponse:
     """Everything registered on the deal, its status and Deal Reg Number, and its history."""
     deal = get_deal_page_for(user=request.user, pk=pk)
-    contacts = list(deal.contacts.all())
     context = {
         "deal": deal,
         "lines": deal.lines.all(),
-        "contacts": contacts,
+        "contacts": deal.contacts.all(),
         "competitors": deal.competitors.all(),
         "history": deal.history.all(),
         "actions": available_actions(request.user, deal),
@@ -107,11 +106,11 @@ def deal_detail(request: HttpRequest, pk: int) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def deal_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
     """GET asks for confirmation; POST makes the change through `portal.workflow`."""
-    deal_action = ACTIONS[action]
+    spec = ACTIONS[action]
     deal = get_deal_for(user=request.user, pk=pk)
     if not may_act_on(request.user, deal):
         raise PermissionDenied
-    if deal.status not in deal_action.from_statuses:
+    if deal.status not in spec.from_statuses:
         messages.error(
             request,
             _("This deal is %(status)s: it can no longer be changed that way.")
@@ -121,18 +120,18 @@ def deal_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
     form = ActionNoteForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         try:
-            deal_action.transition(deal=deal, by=request.user, note=form.cleaned_data["note"])
+            spec.transition(deal=deal, by=request.user, note=form.cleaned_data["note"])
         except workflow.DealTransitionError as error:
             messages.error(request, str(error))
         except ValidationError as error:
             messages.error(request, " ".join(error.messages))
         else:
-            messages.success(request, deal_action.done)
+            messages.success(request, spec.done)
         return redirect("portal:deal_detail", pk=deal.pk)
     return render(
         request,
         "portal/deals/confirm_action.html",
-        {"deal": deal, "action": deal_action, "form": form},
+        {"deal": deal, "action": spec, "form": form},
     )
 
 
