@@ -1,6 +1,6 @@
 from django.urls import path
 
-from portal.views import deal_reg_check, extensions, home
+from portal.views import deal_reg_check, deals, extensions, home, opportunity_manager
 from portal.views import wizard as wizard_views
 
 app_name = "portal"
@@ -33,5 +33,28 @@ urlpatterns = [
         "api/v1/deal-reg-check/",
         deal_reg_check.api_deal_reg_check,
         name="api_deal_reg_check",
+    ),
+    # Sales Zone → Opportunity Manager
+    path(
+        "sales-zone/opportunity-manager/",
+        opportunity_manager.opportunity_manager,
+        name="opportunity_manager",
+    ),
+    path(
+        "sales-zone/opportunity-manager/export.csv",
+        opportunity_manager.deal_export,
+        name="deal_export",
+    ),
+    path("sales-zone/opportunity-manager/<int:pk>/", deals.deal_detail, name="deal_detail"),
+    path(
+        "sales-zone/opportunity-manager/<int:pk>/withdraw/",
+        deals.deal_withdraw,
+        name="deal_withdraw",
+    ),
+    path("sales-zone/opportunity-manager/<int:pk>/won/", deals.deal_mark_won, name="deal_mark_won"),
+    path(
+        "sales-zone/opportunity-manager/<int:pk>/lost/",
+        deals.deal_mark_lost,
+        name="deal_mark_lost",
     ),
 ]

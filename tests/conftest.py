@@ -93,3 +93,18 @@ def unhashed_static_files(settings):
 pytest_plugins = ["tests.browser"]
 # The Register a Deal wizard's catalogue fixture and step answers.
 pytest_plugins += ["tests.wizard_steps"]
+
+
+@pytest.fixture
+def make_other_deal(make_deal, other_partner_user, other_distributor_user):
+    """make_other_deal(status) -> like make_deal, but a deal of other_partner_user's partner
+    naming other_distributor_user's distributor: everything partner_a and distributor_x
+    must never see."""
+
+    def make(status: str = Deal.Status.SUBMITTED, **kwargs) -> Deal:
+        kwargs.setdefault("partner", other_partner_user.partner)
+        kwargs.setdefault("registered_by", other_partner_user)
+        kwargs.setdefault("distributor", other_distributor_user.distributor)
+        return make_deal(status, **kwargs)
+
+    return make

@@ -31,8 +31,8 @@ def test_demo_partner_registers_a_deal_in_the_browser(page, live_server, demo):
     login(page, live_server, "partner", "demo")
 
     # Sales → Register a Deal
-    page.get_by_role("button", name="Sales").or_(page.get_by_role("link", name="Sales")).click()
-    page.get_by_role("link", name="Register a Deal").click()
+    page.get_by_role("button", name="Sales", exact=True).click()
+    page.locator("#main-nav").get_by_role("link", name="Register a Deal").click()
     expect(page.get_by_text("Step 1 of 6")).to_be_visible()
     screenshot(page, "register-deal-1-opportunity")
 
@@ -129,8 +129,19 @@ def test_demo_partner_registers_a_deal_in_the_browser(page, live_server, demo):
     assert deal.partner.name == "Integra Systemy Sp. z o.o."
     assert deal.lines.count() == 3
 
-    # The lead adds here, after merging the Opportunity Manager: open Sales Zone →
-    # Opportunity Manager and find this deal there as Submitted.
+    # The seed's check: Sales Zone → Opportunity Manager shows the deal as Submitted.
+    nav = page.locator("#main-nav")
+    nav.get_by_role("button", name="Sales Zone").click()
+    nav.get_by_role("link", name="Opportunity Manager", exact=True).click()
+    page.wait_for_url(re.compile(r"/sales-zone/opportunity-manager/$"))
+    row = page.get_by_test_id("deals").locator(
+        f'tbody tr:has(a[href="/sales-zone/opportunity-manager/{deal.pk}/"])'
+    )
+    expect(row).to_have_count(1)
+    expect(row).to_contain_text("Teatr Nowy")
+    expect(row).to_contain_text("Submitted")
+    expect(row.locator(".deal-reg-number")).to_have_count(0)  # no number before approval
+    screenshot(page, "register-deal-8-opportunity-manager")
 
 
 @pytest.fixture
@@ -152,7 +163,7 @@ def test_the_wizard_works_with_javascript_off(page_without_javascript, live_serv
     page = page_without_javascript
     login(page, live_server, "partner", "demo")
     # Without JavaScript the Sales menu toggle is a plain link to the wizard.
-    page.get_by_role("button", name="Sales").click()
+    page.get_by_role("button", name="Sales", exact=True).click()
     page.get_by_label("No", exact=True).check()
     page.get_by_role("button", name="Continue").click()
 

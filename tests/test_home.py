@@ -1,7 +1,10 @@
 """The home page after login, and the login itself in a real browser."""
 
+from datetime import timedelta
+
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 
 from portal.models import Deal
 from tests.browser import login, screenshot
@@ -40,3 +43,61 @@ def test_partner_logs_in_with_a_browser(page, live_server, partner_user):
     login(page, live_server, "partner_a")
     assert page.get_by_test_id("current-user").inner_text().startswith("Anna")
     screenshot(page, "home-after-login")
+
+
+# --- the home page fits the role ----------------------------------------------------------
+
+
+def test_partner_home_counts_link_to_the_filtered_opportunity_manager(
+    client, partner_user, make_deal
+):
+    make_deal(Deal.Status.APPROVED)
+    client.force_login(partner_user)
+    html = client.get(reverse("portal:home")).content.decode()
+    assert f'href="{reverse("portal:opportunity_manager")}?status=approved"' in html
+    assert 'data-testid="new-deals"' not in html
+    assert f'href="{reverse("portal:register_deal")}"' in html
+
+
+def test_distributor_home_lists_deals_newly_assigned_newest_first(
+    client, distributor_user, make_deal, make_other_deal
+):
+    older = make_deal(Deal.Status.SUBMITTED)
+    newer = make_deal(Deal.Status.APPROVED)
+    long_ago = make_deal(Deal.Status.SUBMITTED)
+    Deal.objects.filter(pk=older.pk).update(submitted_at=timezone.now() - timedelta(days=3))
+    Deal.objects.filter(pk=long_ago.pk).update(submitted_at=timezone.now() - timedelta(days=40))
+    make_deal(Deal.Status.DRAFT)
+    make_deal(Deal.Status.REJECTED)  # not live any more
+    make_other_deal(Deal.Status.SUBMITTED)
+    client.force_login(distributor_user)
+    response = client.get(reverse("portal:home"))
+    assert [d.pk for d in response.context["new_deals"]] == [newer.pk, older.pk]
+    html = response.content.decode()
+    assert 'data-testid="new-deals"' in html
+    assert newer.deal_reg_number in html
+    assert long_ago.customer.name not in html
+
+
+def test_vendor_home_leads_to_the_review_queue(client, reviewer, make_deal):
+    make_deal(Deal.Status.SUBMITTED)
+    client.force_login(reviewer)
+    html = client.get(reverse("portal:home")).content.decode()
+    assert f'href="{reverse("admin:portal_deal_changelist")}?status__exact=submitted"' in html
+
+
+def test_a_user_without_an_organisation_is_told_what_to_do(client, staff_without_permission):
+    client.force_login(staff_without_permission)
+    html = client.get(reverse("portal:home")).content.decode()
+    assert "not linked to a partner or a distributor" in html
+
+
+@pytest.mark.parametrize("actor", ["partner_user", "distributor_user", "reviewer"])
+def test_home_runs_a_bounded_number_of_queries(
+    client, request, make_deal, django_assert_max_num_queries, actor
+):
+    for status in [Deal.Status.SUBMITTED, Deal.Status.APPROVED] * 10:
+        make_deal(status)
+    client.force_login(request.getfixturevalue(actor))
+    with django_assert_max_num_queries(8):
+        assert client.get(reverse("portal:home")).status_code == 200

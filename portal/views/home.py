@@ -1,21 +1,47 @@
 from django.contrib.auth.decorators import login_required
-from django.db.models import Count
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
 from portal.models import Deal
-from portal.selectors import deals_visible_to
+from portal.selectors import (
+    deals_visible_to,
+    is_deal_reviewer,
+    recently_assigned_deals,
+    status_counts,
+)
+
+# How far back "newly assigned" reaches on a distributor's home page.
+NEW_DEALS_DAYS = 14
 
 
 @login_required
 def home(request: HttpRequest) -> HttpResponse:
-    """The landing page after login: the user's deals counted by status."""
-    counts = dict(
-        deals_visible_to(user=request.user).order_by().values_list("status").annotate(n=Count("pk"))
-    )
+    """The landing page after login, fitted to the role.
+
+    Partner staff: their deals by status (each a link into the Opportunity Manager)
+    and Register a Deal. Distributor staff: the deals newly assigned to them.
+    Vendor staff: the counts and the way to the review queue.
+    """
+    user = request.user
+    counts = status_counts(deals_visible_to(user=user))
     by_status = [
         (value, label, counts.get(value, 0))
         for value, label in Deal.Status.choices
         if value != Deal.Status.DRAFT
     ]
-    return render(request, "portal/home.html", {"by_status": by_status})
+    context = {
+        "by_status": by_status,
+        "role": (
+            "partner"
+            if user.partner_id
+            else "distributor"
+            if user.distributor_id
+            else "vendor"
+            if is_deal_reviewer(user)
+            else "none"
+        ),
+        "new_deals_days": NEW_DEALS_DAYS,
+    }
+    if user.distributor_id:
+        context["new_deals"] = recently_assigned_deals(user=user, days=NEW_DEALS_DAYS)
+    return render(request, "portal/home.html", context)

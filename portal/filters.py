@@ -1,0 +1,202 @@
+"""The Opportunity Manager's filters: they live in the URL, so a view can be bookmarked.
+
+Every choice list is scoped to the user (`portal.selectors.filter_choices`), and the
+queryset they narrow always starts from `deals_visible_to`.
+"""
+
+from typing import Any
+
+import django_filters
+from django import forms
+from django.db.models import Exists, F, OuterRef, Q, QuerySet
+from django.utils.translation import gettext_lazy as _
+
+from portal.models import Deal, DealLine, User, normalize_tax_id
+from portal.selectors import FilterChoices, deals_visible_to, filter_choices, status_counts
+
+# The columns the table sorts by: URL value -> model field.
+SORTABLE_COLUMNS = {
+    "number": "deal_reg_number",
+    "customer": "customer__name",
+    "distributor": "distributor__name",
+    "partner": "partner__name",
+    "status": "status",
+    "close": "expected_close_date",
+    "submitted": "submitted_at",
+    "valid_until": "validity_end",
+}
+# Newest registrations first unless the user sorts.
+DEFAULT_ORDERING = ["-submitted_at"]
+
+
+class DealOrderingFilter(django_filters.OrderingFilter):
+    """Sorts with empty values last in both directions on every database, and `pk` as a
+    tie-breaker so that pages never repeat or skip a deal."""
+
+    def filter(self, qs: QuerySet[Deal], value: list[str] | None) -> QuerySet[Deal]:
+        ordering = [
+            self.get_ordering_value(param) for param in (value or []) if param
+        ] or DEFAULT_ORDERING
+        expressions = [
+            F(name[1:]).desc(nulls_last=True)
+            if name.startswith("-")
+            else F(name).asc(nulls_last=True)
+            for name in ordering
+        ]
+        return qs.order_by(*expressions, "-pk")
+
+
+class DateInput(forms.DateInput):
+    input_type = "date"
+
+    def __init__(self, attrs: dict[str, Any] | None = None) -> None:
+        super().__init__(attrs={"class": "form-control form-control-sm", **(attrs or {})})
+
+
+class DealFilter(django_filters.FilterSet):
+    """Status (several at once), distributor, partner, product family, close date range,
+    search, and sorting. Build it with the user: `DealFilter(request.GET, user=user)`."""
+
+    q = django_filters.CharFilter(
+        method="filter_search",
+        label=_("Search"),
+        widget=forms.TextInput(
+            attrs={
+                "type": "search",
+                "class": "form-control",
+                "placeholder": _("Customer, tax ID, Deal Reg Number or opportunity ID"),
+            }
+        ),
+    )
+    status = django_filters.MultipleChoiceFilter(
+        choices=Deal.Status.choices,
+        label=_("Status"),
+        widget=forms.CheckboxSelectMultiple,
+        # A plain column: no join to de-duplicate, so no DISTINCT in the row or count query.
+        distinct=False,
+    )
+    distributor = django_filters.ChoiceFilter(
+        field_name="distributor_id",
+        label=_("Distributor"),
+        empty_label=_("All distributors"),
+        widget=forms.Select(attrs={"class": "form-select form-select-sm"}),
+    )
+    partner = django_filters.ChoiceFilter(
+        field_name="partner_id",
+        label=_("Partner"),
+        empty_label=_("All partners"),
+        widget=forms.Select(attrs={"class": "form-select form-select-sm"}),
+    )
+    family = django_filters.ChoiceFilter(
+        method="filter_family",
+        label=_("Product family"),
+        empty_label=_("All product families"),
+        widget=forms.Select(attrs={"class": "form-select form-select-sm"}),
+    )
+    close_from = django_filters.DateFilter(
+        field_name="expected_close_date",
+        lookup_expr="gte",
+        label=_("Expected close from"),
+        widget=DateInput(),
+    )
+    close_to = django_filters.DateFilter(
+        field_name="expected_close_date",
+        lookup_expr="lte",
+        label=_("Expected close to"),
+        widget=DateInput(),
+    )
+    o = DealOrderingFilter(fields={field: param for param, field in SORTABLE_COLUMNS.items()})
+
+    class Meta:
+        model = Deal
+        fields: list[str] = []
+
+    def __init__(
+        self,
+        data: Any = None,
+        *,
+        user: User,
+        choices: FilterChoices | None = None,
+        **kwargs: Any,
+    ) -> None:
+        # Always bound (an empty query string too), so the default ordering applies.
+        kwargs.setdefault("queryset", deals_visible_to(user=user))
+        super().__init__(data if data is not None else {}, **kwargs)
+        self.user = user
+        choices = choices or filter_choices(user=user)
+        self.filters["distributor"].extra["choices"] = choices.distributors
+        self.filters["family"].extra["choices"] = choices.families
+        self.filters["partner"].extra["choices"] = choices.partners
+        if user.distributor_id:
+            # A distributor only ever sees its own deals, and never a draft.
+            del self.filters["distributor"]
+            self.filters["status"].extra["choices"] = [
+                (value, label) for value, label in Deal.Status.choices if value != Deal.Status.DRAFT
+            ]
+        if user.partner_id:
+            # Partner staff see their own partner's deals only; other partners stay unnamed.
+            del self.filters["partner"]
+
+    def filter_search(self, queryset: QuerySet[Deal], name: str, value: str) -> QuerySet[Deal]:
+        value = value.strip()
+        if not value:
+            return queryset
+        condition = (
+            Q(customer__name__icontains=value)
+            | Q(deal_reg_number__icontains=value)
+            | Q(opportunity_id__icontains=value)
+        )
+        tax_id = normalize_tax_id(value)
+        if any(char.isdigit() for char in tax_id):
+            condition |= Q(customer__tax_id_normalized__startswith=tax_id)
+        return queryset.filter(condition)
+
+    def filter_family(self, queryset: QuerySet[Deal], name: str, value: str) -> QuerySet[Deal]:
+        # A semi-join: no row multiplication, so no DISTINCT and a cheap count.
+        return queryset.filter(
+            Exists(DealLine.objects.filter(deal=OuterRef("pk"), product__family_id=value))
+        )
+
+    # --- what the page needs besides the rows ---------------------------------------------
+
+    def _cleaned(self) -> dict[str, Any]:
+        """The valid part of the query string; an invalid filter is ignored, never a 500."""
+        self.form.is_valid()
+        return self.form.cleaned_data
+
+    def _filtered_except(self, *skipped: str) -> QuerySet[Deal]:
+        queryset = self.queryset.all()
+        for name, value in self._cleaned().items():
+            if name not in skipped:
+                queryset = self.filters[name].filter(queryset, value)
+        return queryset
+
+    def selected_statuses(self) -> list[str]:
+        return list(self._cleaned().get("status") or [])
+
+    def status_facets(self) -> tuple[list[tuple[str, str, int, bool]], int]:
+        """([(status, label, count, selected)], number of rows the filters match).
+
+        The count per status honours every other filter, so ticking a status shows the
+        number next to it; the total comes from the same aggregate, which spares the
+        paginator its own COUNT query.
+        """
+        counts = status_counts(self._filtered_except("status", "o"))
+        selected = self.selected_statuses()
+        facets = [
+            (value, label, counts.get(value, 0), value in selected)
+            for value, label in self.filters["status"].extra["choices"]
+        ]
+        total = sum(n for status, n in counts.items() if not selected or status in selected)
+        return facets, total
+
+    def is_filtered(self) -> bool:
+        return any(
+            value not in (None, "", [], ())
+            for name, value in self._cleaned().items()
+            if name != "o"
+        )
+
+    def current_ordering(self) -> str:
+        ordering = self._cleaned().get("o") or []
+        return ordering[0] if ordering else ""

@@ -1,0 +1,250 @@
+"""Every portal URL of the deal pages × every role: the expected answer, and no foreign data.
+
+World: partner A (partner_user) registered two deals naming distributor X
+(distributor_user), one Submitted and one Approved; partner B (other_partner_user)
+registered one Approved deal naming distributor Y (other_distributor_user).
+"""
+
+from dataclasses import dataclass
+
+import pytest
+from django.urls import reverse
+
+from portal.models import Deal
+from tests import factories
+
+pytestmark = pytest.mark.django_db
+
+ROLES = {
+    "anonymous": None,
+    "partner A": "partner_user",
+    "partner B": "other_partner_user",
+    "distributor X": "distributor_user",
+    "distributor Y": "other_distributor_user",
+    "reviewer": "reviewer",
+    "superuser": "superuser",
+    "staff without review permission": "staff_without_permission",
+}
+# Whose deals each role must never see a trace of.
+FOREIGN = {
+    "anonymous": {"A", "B"},
+    "partner A": {"B"},
+    "partner B": {"A"},
+    "distributor X": {"B"},
+    "distributor Y": {"A"},
+    "reviewer": set(),
+    "superuser": set(),
+    "staff without review permission": {"A", "B"},
+}
+LOGIN = "login"  # a redirect to the login page
+REFUSED = "refused"  # 403 or 404
+
+
+@dataclass
+class World:
+    submitted: Deal  # partner A's, naming distributor X
+    approved: Deal  # partner A's, naming distributor X
+    foreign: Deal  # partner B's, naming distributor Y
+
+    def secrets(self, owner: str) -> list[str]:
+        if owner == "A":
+            return [
+                self.submitted.customer.name,
+                self.approved.customer.name,
+                self.approved.deal_reg_number,
+            ]
+        return [self.foreign.customer.name, self.foreign.deal_reg_number]
+
+
+def customer(name: str) -> dict:
+    company = factories.CustomerFactory(name=name)
+    return {
+        "customer": company,
+        "customer_contact": factories.CustomerContactFactory(customer=company),
+    }
+
+
+@pytest.fixture
+def world(make_deal, make_other_deal) -> World:
+    return World(
+        submitted=make_deal(Deal.Status.SUBMITTED, **customer("Tajemnica Alfa Sp. z o.o.")),
+        approved=make_deal(Deal.Status.APPROVED, **customer("Sekret Alfa S.A.")),
+        foreign=make_other_deal(Deal.Status.APPROVED, **customer("Poufne Beta Sp.j.")),
+    )
+
+
+def _all(code):
+    return dict.fromkeys(ROLES, code)
+
+
+READ_LIST = {**_all(200), "anonymous": LOGIN, "staff without review permission": 403}
+READ_DEAL = {
+    "anonymous": LOGIN,
+    "partner A": 200,
+    "partner B": 404,
+    "distributor X": 200,
+    "distributor Y": 404,
+    "reviewer": 200,
+    "superuser": 200,
+    "staff without review permission": 404,
+}
+CONFIRM = {**READ_DEAL, "distributor X": 403, "reviewer": 403, "superuser": 403}
+ACT = {**CONFIRM, "partner A": 302}
+
+# (name, method, url(world), expected per role, status the deal has afterwards if it changed)
+CASES = [
+    ("list", "get", lambda w: reverse("portal:opportunity_manager"), READ_LIST),
+    (
+        "list filtered",
+        "get",
+        lambda w: reverse("portal:opportunity_manager") + "?status=approved&q=a&o=-customer",
+        READ_LIST,
+    ),
+    ("export", "get", lambda w: reverse("portal:deal_export"), READ_LIST),
+    ("deal page", "get", lambda w: reverse("portal:deal_detail", args=[w.approved.pk]), READ_DEAL),
+    (
+        "deal page, wrong method",
+        "post",
+        lambda w: reverse("portal:deal_detail", args=[w.approved.pk]),
+        {**_all(405), "anonymous": LOGIN},
+    ),
+    (
+        "withdraw (confirm)",
+        "get",
+        lambda w: reverse("portal:deal_withdraw", args=[w.submitted.pk]),
+        CONFIRM,
+    ),
+    ("withdraw", "post", lambda w: reverse("portal:deal_withdraw", args=[w.submitted.pk]), ACT),
+    (
+        "mark won (confirm)",
+        "get",
+        lambda w: reverse("portal:deal_mark_won", args=[w.approved.pk]),
+        CONFIRM,
+    ),
+    ("mark won", "post", lambda w: reverse("portal:deal_mark_won", args=[w.approved.pk]), ACT),
+    (
+        "mark lost (confirm)",
+        "get",
+        lambda w: reverse("portal:deal_mark_lost", args=[w.approved.pk]),
+        CONFIRM,
+    ),
+    ("mark lost", "post", lambda w: reverse("portal:deal_mark_lost", args=[w.approved.pk]), ACT),
+    (
+        "request an extension (form)",
+        "get",
+        lambda w: reverse("portal:deal_request_extension", args=[w.approved.pk]),
+        {**_all(REFUSED), "anonymous": LOGIN, "partner A": 200, "partner B": 404},
+    ),
+    (
+        "Deal Reg Number check",
+        "get",
+        # Typed numbers echo back in the form; the answers per number are in test_deal_reg_check.
+        lambda w: reverse("portal:deal_reg_check"),
+        {**_all(REFUSED), "anonymous": LOGIN, "distributor X": 200, "distributor Y": 200},
+    ),
+    (
+        "deal page of a deal that does not exist",
+        "get",
+        lambda w: reverse("portal:deal_detail", args=[999_999]),
+        {**_all(404), "anonymous": LOGIN},
+    ),
+]
+
+# The Register a Deal wizard: its entry sends partners on to the first step.
+WIZARD = "/sales/register-a-deal/"
+WIZARD_FIRST_STEP = "/sales/register-a-deal/opportunity/"
+WIZARD_ACCESS = {
+    **_all(REFUSED),
+    "anonymous": LOGIN,
+    "partner A": 200,
+    "partner B": 200,
+}
+WIZARD_CASES = [
+    ("wizard", "get", lambda w: WIZARD_FIRST_STEP, WIZARD_ACCESS),
+    # Partner B asking to copy partner A's deal must not get a trace of it.
+    (
+        "wizard, similar to partner A's deal",
+        "get",
+        lambda w: f"{WIZARD}?similar={w.approved.pk}",
+        # Partner A is sent on to the first step, pre-filled.
+        {**WIZARD_ACCESS, "partner A": (302,), "partner B": (200, 302, 404)},
+    ),
+]
+
+
+def body_of(response) -> str:
+    if response.streaming:
+        return b"".join(response.streaming_content).decode("utf-8-sig")
+    return response.content.decode()
+
+
+def check(client, request, world, role, method, make_url, expected):
+    fixture = ROLES[role]
+    if fixture:
+        client.force_login(request.getfixturevalue(fixture))
+    url = make_url(world)
+    before = dict(Deal.objects.values_list("pk", "status"))
+    response = getattr(client, method)(url)
+    want = expected[role]
+
+    if want == LOGIN:
+        assert response.status_code == 302
+        assert response["Location"].startswith(reverse("login"))
+    elif want == REFUSED:
+        assert response.status_code in (403, 404)
+    elif isinstance(want, tuple):
+        assert response.status_code in want
+    else:
+        assert response.status_code == want
+    if want == 302:
+        assert response["Location"] == reverse(
+            "portal:deal_detail", args=[int(url.rstrip("/").split("/")[-2])]
+        )
+
+    after = dict(Deal.objects.values_list("pk", "status"))
+    changed = {pk for pk in after if after[pk] != before[pk]}
+    if want == 302:
+        assert len(changed) == 1  # the one deal partner A acted on
+    else:
+        assert not changed
+
+    html = body_of(response)
+    for owner in FOREIGN[role]:
+        for secret in world.secrets(owner):
+            assert secret not in html, f"{role} got {secret!r} from {url}"
+
+
+@pytest.mark.parametrize("role", ROLES)
+@pytest.mark.parametrize(
+    ("name", "method", "make_url", "expected"), CASES, ids=[case[0] for case in CASES]
+)
+def test_access(client, request, world, role, name, method, make_url, expected):
+    check(client, request, world, role, method, make_url, expected)
+
+
+@pytest.mark.parametrize("role", ROLES)
+@pytest.mark.parametrize(
+    ("name", "method", "make_url", "expected"),
+    WIZARD_CASES,
+    ids=[case[0] for case in WIZARD_CASES],
+)
+def test_wizard_access(client, request, world, role, name, method, make_url, expected):
+    check(client, request, world, role, method, make_url, expected)
+
+
+def test_every_deal_url_of_the_portal_is_in_the_matrix():
+    """A new deal URL must join the matrix before it ships."""
+    from portal.urls import urlpatterns
+
+    covered = {
+        "opportunity_manager",
+        "deal_export",
+        "deal_detail",
+        "deal_withdraw",
+        "deal_mark_won",
+        "deal_mark_lost",
+        "deal_request_extension",
+        "deal_reg_check",
+    }
+    deal_urls = {p.name for p in urlpatterns if p.name and str(p.pattern).startswith("sales-zone/")}
+    assert deal_urls <= covered, deal_urls - covered

@@ -1,0 +1,370 @@
+"""Sales Zone → Opportunity Manager: which rows, filters, search, sorting, pages, budget."""
+
+import datetime
+
+import pytest
+from django.urls import reverse
+from django.utils import timezone
+
+from portal.models import Deal
+from tests import factories
+
+pytestmark = pytest.mark.django_db
+
+URL = reverse("portal:opportunity_manager")
+NUMBERED = {"approved", "expired", "won", "lost"}
+
+
+def rows(response) -> list[Deal]:
+    return list(response.context["deals"])
+
+
+def row_ids(response) -> list[int]:
+    return [deal.pk for deal in rows(response)]
+
+
+def get(client, user, **params):
+    client.force_login(user)
+    return client.get(URL, params)
+
+
+# --- who sees which rows ------------------------------------------------------------------
+
+
+def test_partner_sees_only_their_own_partners_deals(
+    client, partner_user, make_deal, make_other_deal
+):
+    own = make_deal(Deal.Status.SUBMITTED)
+    make_other_deal(Deal.Status.SUBMITTED)
+    assert row_ids(get(client, partner_user)) == [own.pk]
+
+
+def test_distributor_sees_deals_naming_it_but_never_a_draft(
+    client, distributor_user, make_deal, make_other_deal
+):
+    named = make_deal(Deal.Status.APPROVED)
+    make_deal(Deal.Status.DRAFT)
+    make_other_deal(Deal.Status.APPROVED)
+    response = get(client, distributor_user)
+    assert row_ids(response) == [named.pk]
+    assert "draft" not in [value for value, *_ in response.context["facets"]]
+
+
+def test_reviewer_sees_every_partners_deals(client, reviewer, make_deal, make_other_deal):
+    deals = {make_deal().pk, make_other_deal().pk}
+    assert set(row_ids(get(client, reviewer))) == deals
+
+
+def test_staff_without_the_review_permission_is_refused(
+    client, staff_without_permission, make_deal
+):
+    make_deal()
+    assert get(client, staff_without_permission).status_code == 403
+
+
+def test_partner_column_and_filter_are_only_for_distributors_and_vendor_staff(
+    client, partner_user, distributor_user, make_deal, make_other_deal
+):
+    make_deal()
+    make_other_deal()
+    partner_page = get(client, partner_user)
+    assert "partner" not in partner_page.context["form"].fields
+    assert "Partner</" not in partner_page.content.decode()
+    distributor_page = get(client, distributor_user)
+    # Only partners with a deal naming this distributor are offered.
+    assert distributor_page.context["form"].fields["partner"].choices[1:] == [
+        (partner_user.partner.pk, partner_user.partner.name)
+    ]
+    assert "distributor" not in distributor_page.context["form"].fields
+
+
+# --- the Deal Reg Number column ---------------------------------------------------------------
+
+
+@pytest.mark.parametrize("status", Deal.Status.values)
+def test_deal_reg_number_column_is_filled_exactly_when_the_deal_was_approved(
+    client, partner_user, make_deal, status
+):
+    deal = make_deal(status)
+    html = get(client, partner_user).content.decode()
+    if status in NUMBERED:
+        assert deal.deal_reg_number.startswith("DR-")
+        detail = reverse("portal:deal_detail", args=[deal.pk])
+        assert f'class="deal-reg-number" href="{detail}">{deal.deal_reg_number}</a>' in html
+    else:
+        assert deal.deal_reg_number is None
+        assert "DR-" not in html
+        assert "—</span>" in html
+
+
+# --- filters --------------------------------------------------------------------------------
+
+
+def test_status_filter_takes_several_statuses_and_counts_each(client, partner_user, make_deal):
+    submitted = make_deal(Deal.Status.SUBMITTED)
+    approved = make_deal(Deal.Status.APPROVED)
+    make_deal(Deal.Status.REJECTED)
+    response = get(client, partner_user, status=["submitted", "approved"])
+    assert set(row_ids(response)) == {submitted.pk, approved.pk}
+    counts = {value: (count, selected) for value, _, count, selected in response.context["facets"]}
+    assert counts["submitted"] == (1, True)
+    assert counts["approved"] == (1, True)
+    # Unticked statuses still show how many deals they would add.
+    assert counts["rejected"] == (1, False)
+    assert counts["won"] == (0, False)
+    assert response.context["total"] == 2
+
+
+def test_status_counts_follow_the_other_filters(client, partner_user, make_deal):
+    firewalls = factories.ProductFactory(family=factories.ProductFamilyFactory(name="Firewalls"))
+    switches = factories.ProductFactory(family=factories.ProductFamilyFactory(name="Switches"))
+    make_deal(Deal.Status.SUBMITTED, lines=[firewalls])
+    make_deal(Deal.Status.SUBMITTED, lines=[switches])
+    make_deal(Deal.Status.APPROVED, lines=[switches])
+    response = get(client, partner_user, family=switches.family_id, status="approved")
+    counts = {value: count for value, _, count, _ in response.context["facets"]}
+    assert counts["submitted"] == 1 and counts["approved"] == 1
+    assert response.context["total"] == 1
+
+
+def test_distributor_filter(client, partner_user, distributor_user, make_deal):
+    other = factories.DistributorFactory()
+    via_x = make_deal(distributor=distributor_user.distributor)
+    via_other = make_deal(distributor=other)
+    assert row_ids(get(client, partner_user, distributor=other.pk)) == [via_other.pk]
+    assert row_ids(get(client, partner_user, distributor=via_x.distributor_id)) == [via_x.pk]
+
+
+def test_product_family_filter_finds_a_deal_once_however_many_products_match(
+    client, partner_user, make_deal
+):
+    family = factories.ProductFamilyFactory(name="Endpoint Security")
+    two_matching = make_deal(
+        lines=[factories.ProductFactory(family=family), factories.ProductFactory(family=family)]
+    )
+    make_deal()  # another family
+    response = get(client, partner_user, family=family.pk)
+    assert row_ids(response) == [two_matching.pk]
+    assert response.context["total"] == 1
+
+
+def test_expected_close_date_range(client, partner_user, make_deal):
+    today = timezone.localdate()
+    soon = make_deal(expected_close_date=today + datetime.timedelta(days=10))
+    later = make_deal(expected_close_date=today + datetime.timedelta(days=40))
+    make_deal(expected_close_date=today + datetime.timedelta(days=90))
+    response = get(
+        client,
+        partner_user,
+        close_from=(today + datetime.timedelta(days=10)).isoformat(),
+        close_to=(today + datetime.timedelta(days=40)).isoformat(),
+    )
+    assert set(row_ids(response)) == {soon.pk, later.pk}
+    only_after = get(
+        client, partner_user, close_from=(today + datetime.timedelta(days=41)).isoformat()
+    )
+    assert len(rows(only_after)) == 1
+
+
+@pytest.mark.parametrize(
+    "query",
+    ["gdańska", "Spółka Wodna", "PL 987-654-32-10", "9876543210", "OPP-4711", "opp-47"],
+)
+def test_search_finds_a_deal_by_customer_name_tax_id_or_opportunity_id(
+    client, partner_user, make_deal, query
+):
+    customer = factories.CustomerFactory(name="Gdańska Spółka Wodna", tax_id="PL9876543210")
+    contact = factories.CustomerContactFactory(customer=customer)
+    wanted = make_deal(customer=customer, customer_contact=contact, opportunity_id="OPP-4711")
+    make_deal()
+    assert row_ids(get(client, partner_user, q=query)) == [wanted.pk]
+
+
+def test_search_finds_a_deal_by_its_deal_reg_number(client, partner_user, make_deal):
+    wanted = make_deal(Deal.Status.APPROVED)
+    make_deal(Deal.Status.APPROVED)
+    assert row_ids(get(client, partner_user, q=wanted.deal_reg_number)) == [wanted.pk]
+    assert row_ids(get(client, partner_user, q=f"  {wanted.deal_reg_number.lower()} ")) == [
+        wanted.pk
+    ]
+
+
+def test_search_never_reaches_another_partners_deal(
+    client, partner_user, make_deal, make_other_deal
+):
+    foreign = make_other_deal(Deal.Status.APPROVED)
+    make_deal()
+    assert rows(get(client, partner_user, q=foreign.customer.name)) == []
+    assert rows(get(client, partner_user, q=foreign.deal_reg_number)) == []
+
+
+def test_filters_combine(client, partner_user, make_deal):
+    family = factories.ProductFamilyFactory(name="Switching")
+    other_distributor = factories.DistributorFactory()
+    customer = factories.CustomerFactory(name="Huta Szkła")
+    contact = factories.CustomerContactFactory(customer=customer)
+    common = {"customer": customer, "customer_contact": contact}
+    wanted = make_deal(
+        Deal.Status.APPROVED,
+        lines=[factories.ProductFactory(family=family)],
+        distributor=other_distributor,
+        **common,
+    )
+    make_deal(  # wrong status
+        Deal.Status.SUBMITTED,
+        lines=[factories.ProductFactory(family=family)],
+        distributor=other_distributor,
+        **common,
+    )
+    make_deal(Deal.Status.APPROVED, distributor=other_distributor, **common)  # wrong family
+    make_deal(  # wrong distributor
+        Deal.Status.APPROVED, lines=[factories.ProductFactory(family=family)], **common
+    )
+    make_deal(Deal.Status.APPROVED, lines=[factories.ProductFactory(family=family)])  # customer
+    response = get(
+        client,
+        partner_user,
+        status=["approved", "won"],
+        family=family.pk,
+        distributor=other_distributor.pk,
+        q="huta",
+    )
+    assert row_ids(response) == [wanted.pk]
+    assert response.context["total"] == 1
+
+
+def test_filters_live_in_the_url_so_a_shared_link_shows_the_same_list(
+    client, partner_user, distributor_user, make_deal
+):
+    make_deal(Deal.Status.SUBMITTED)
+    approved = make_deal(Deal.Status.APPROVED)
+    link = f"{URL}?status=approved&q=&o=-close"
+    client.force_login(partner_user)
+    assert row_ids(client.get(link)) == [approved.pk]
+    html = client.get(link).content.decode()
+    assert 'method="get"' in html
+    # The distributor the deal names opens the same link and sees the same deal.
+    client.force_login(distributor_user)
+    assert row_ids(client.get(link)) == [approved.pk]
+
+
+def test_a_tampered_query_string_is_ignored_not_an_error(client, partner_user, make_deal):
+    deal = make_deal()
+    response = get(
+        client,
+        partner_user,
+        status="bogus",
+        distributor="abc",
+        family="999999",
+        close_from="not-a-date",
+        o="password",
+        page="x",
+    )
+    assert response.status_code == 200
+    assert row_ids(response) == [deal.pk]
+    assert "could not be used" in response.content.decode()
+    # A NUL byte would make PostgreSQL fail; the form refuses it first.
+    for params in ({"q": "a\x00b"}, {"distributor": "\x00"}, {"status": "\x00"}):
+        assert get(client, partner_user, **params).status_code == 200
+    export = client.get(reverse("portal:deal_export"), {"q": "\x00"})
+    assert export.status_code == 200
+    assert b"".join(export.streaming_content).count(b"\n") == 2  # header and the deal
+
+
+# --- sorting and pages ---------------------------------------------------------------------------
+
+
+def test_sorting_by_customer_both_ways(client, partner_user, make_deal):
+    names = ["Bravo", "Alfa", "Charlie"]
+    for name in names:
+        customer = factories.CustomerFactory(name=name)
+        make_deal(
+            customer=customer, customer_contact=factories.CustomerContactFactory(customer=customer)
+        )
+    ascending = [d.customer.name for d in rows(get(client, partner_user, o="customer"))]
+    descending = [d.customer.name for d in rows(get(client, partner_user, o="-customer"))]
+    assert ascending == ["Alfa", "Bravo", "Charlie"]
+    assert descending == ["Charlie", "Bravo", "Alfa"]
+
+
+def test_sorting_by_deal_reg_number_puts_deals_without_one_last(client, partner_user, make_deal):
+    first = make_deal(Deal.Status.APPROVED)
+    second = make_deal(Deal.Status.WON)
+    unnumbered = make_deal(Deal.Status.SUBMITTED)
+    assert row_ids(get(client, partner_user, o="number")) == [first.pk, second.pk, unnumbered.pk]
+    assert row_ids(get(client, partner_user, o="-number")) == [second.pk, first.pk, unnumbered.pk]
+
+
+def test_sorting_by_expected_close_date(client, partner_user, make_deal):
+    today = timezone.localdate()
+    late = make_deal(expected_close_date=today + datetime.timedelta(days=50))
+    early = make_deal(expected_close_date=today + datetime.timedelta(days=5))
+    assert row_ids(get(client, partner_user, o="close")) == [early.pk, late.pk]
+    assert row_ids(get(client, partner_user, o="-close")) == [late.pk, early.pk]
+
+
+def test_column_headers_link_to_the_opposite_order_keeping_the_filters(
+    client, partner_user, make_deal
+):
+    make_deal()
+    html = get(client, partner_user, o="customer", status="submitted").content.decode()
+    assert "?o=-customer&amp;status=submitted" in html
+    assert "?o=close&amp;status=submitted" in html
+
+
+def test_pages_split_the_list_without_repeating_a_deal(client, partner_user, make_deal):
+    deals = [make_deal() for _ in range(27)]
+    first = get(client, partner_user)
+    second = get(client, partner_user, page=2)
+    assert len(rows(first)) == 25 and len(rows(second)) == 2
+    assert set(row_ids(first)) | set(row_ids(second)) == {d.pk for d in deals}
+    assert first.context["page"].paginator.num_pages == 2
+    html = first.content.decode()
+    assert "page=2" in html and "Page 1 of 2" in html
+    # Past the end: the last page, not an error.
+    assert row_ids(get(client, partner_user, page=99)) == row_ids(second)
+
+
+def test_empty_list_says_so_and_offers_register_a_deal(client, partner_user):
+    html = get(client, partner_user).content.decode()
+    assert 'data-testid="empty-state"' in html
+    assert "There are no deals here yet." in html
+    assert f'href="{reverse("portal:register_deal")}"' in html
+
+
+def test_no_match_offers_to_clear_the_filters(client, partner_user, make_deal):
+    make_deal(Deal.Status.SUBMITTED)
+    html = get(client, partner_user, status="won").content.decode()
+    assert "No deals match these filters." in html
+    assert f'href="{URL}"' in html
+
+
+def test_the_menu_leads_to_the_opportunity_manager(client, partner_user, staff_without_permission):
+    client.force_login(partner_user)
+    html = client.get(reverse("portal:home")).content.decode()
+    assert "Sales Zone" in html and f'href="{URL}"' in html
+    client.force_login(staff_without_permission)
+    assert "Sales Zone" not in client.get(reverse("portal:home")).content.decode()
+
+
+# --- query budget -------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("number_of_deals", [5, 100])
+@pytest.mark.parametrize("actor", ["partner_user", "distributor_user", "reviewer"])
+def test_the_list_runs_a_bounded_number_of_queries(
+    client, request, make_deal, django_assert_max_num_queries, number_of_deals, actor
+):
+    user = request.getfixturevalue(actor)
+    family = factories.ProductFamilyFactory(name="Firewalls")
+    products = [factories.ProductFactory(family=family) for _ in range(3)]
+    for i in range(number_of_deals):
+        make_deal(Deal.Status.APPROVED if i % 2 else Deal.Status.SUBMITTED, lines=products)
+    client.force_login(user)
+    with django_assert_max_num_queries(8):
+        response = client.get(
+            URL, {"status": ["submitted", "approved"], "family": family.pk, "q": "Customer"}
+        )
+    assert response.status_code == 200
+    assert response.context["total"] == number_of_deals
+    assert len(rows(response)) == min(number_of_deals, 25)
