@@ -59,9 +59,7 @@ def test_reviewers_read_internal_notes_marked_as_such(client, request, thread, a
     assert "Internal note" in html
 
 
-def test_comments_and_status_changes_share_one_timeline_in_time_order(
-    client, partner_user, thread
-):
+def test_comments_and_status_changes_share_one_timeline_in_time_order(client, partner_user, thread):
     html = timeline(page(client, partner_user, thread))
     assert html.index('data-status="submitted"') < html.index("BOM attached.")
     assert html.index("BOM attached.") < html.index("RFP")
