@@ -177,3 +177,16 @@ def test_wizard_review_warns_without_a_trace_of_the_other_deal(
     assert NOTICE in html
     for secret in secrets_of(theirs):
         assert secret not in html, secret
+
+
+def test_no_portal_view_uses_the_reviewers_conflict_queries():
+    # conflicts_for / conflicting_deals / conflicts_with_details carry the other partner's
+    # deal; the portal's views (partners, distributors) use the date-only notice instead.
+    from pathlib import Path
+
+    import portal.views
+
+    for module in Path(portal.views.__file__).parent.glob("*.py"):
+        source = module.read_text()
+        for name in ("conflicts_for", "conflicting_deals", "conflicts_with_details"):
+            assert name not in source, f"{module.name} uses {name}"
