@@ -10,6 +10,7 @@ from itertools import islice
 from django.contrib.auth.models import Permission
 from django.db.models import (
     Count,
+    FilteredRelation,
     IntegerField,
     Min,
     OuterRef,
@@ -27,9 +28,11 @@ from portal.models import (
     Customer,
     Deal,
     DealComment,
+    DealContact,
     DealHistory,
     DealLine,
     Distributor,
+    ExtensionRequest,
     Partner,
     ProductFamily,
     User,
@@ -113,20 +116,46 @@ def with_table_columns(deals: QuerySet[Deal]) -> QuerySet[Deal]:
 
 
 def get_deal_page_for(*, user: User, pk: int) -> Deal:
-    """`get_deal_for` with everything the deal page shows, in a fixed number of queries."""
-    deals = deals_visible_to(user=user).select_related(
-        "customer", "customer_contact", "partner", "distributor", "registered_by"
+    """`get_deal_for` with everything the deal page shows, in a fixed number of queries.
+
+    The deal row also carries its partner contacts (`partner_contacts`, at most one
+    per role, joined instead of prefetched) and, for partner staff only,
+    `conflict_since` (see `conflict_notice_for_deal`). Prefetched: lines,
+    competitors, history, the comments `user` may read (`visible_comments`) and the
+    extension requests. Six queries whatever the data.
+    """
+    roles = sorted(DealContact.Role.values)
+    contacts = {
+        f"contact_{role}": FilteredRelation("contacts", condition=Q(contacts__role=role))
+        for role in roles
+    }
+    deals = (
+        deals_visible_to(user=user)
+        .annotate(**contacts)
+        .select_related(
+            "customer", "customer_contact", "partner", "distributor", "registered_by", *contacts
+        )
     )
+    if user.partner_id:
+        deals = with_conflict_since(deals)
     deals = deals.prefetch_related(
         Prefetch(
             "lines",
             queryset=DealLine.objects.select_related("product__family").order_by("position"),
         ),
-        "contacts",
         "competitors",
         Prefetch("history", queryset=DealHistory.objects.select_related("by")),
+        Prefetch("comments", queryset=_comments_readable_by(user), to_attr="visible_comments"),
+        Prefetch(
+            "extension_requests",
+            queryset=ExtensionRequest.objects.select_related("requested_by", "decided_by"),
+        ),
     )
-    return _get_or_404(deals, pk)
+    deal = _get_or_404(deals, pk)
+    deal.partner_contacts = [
+        contact for contact in (getattr(deal, name, None) for name in contacts) if contact
+    ]
+    return deal
 
 
 def status_counts(deals: QuerySet[Deal]) -> dict[str, int]:
@@ -315,6 +344,25 @@ def conflict_notice_for_partner(
     )
 
 
+def with_conflict_since(deals: QuerySet[Deal]) -> QuerySet[Deal]:
+    """Annotate `conflict_since`: `conflict_notice_for_deal` of each deal, inside the deal query.
+
+    Only a date, never which partner or deal: safe to annotate for partner staff.
+    """
+    own_products = DealLine.objects.filter(deal_id=OuterRef(OuterRef("pk"))).values("product_id")
+    since = (
+        Deal.objects.filter(
+            _live_q(), customer_id=OuterRef("customer_id"), lines__product_id__in=own_products
+        )
+        .exclude(partner_id=OuterRef("partner_id"))
+        .order_by()
+        .values("customer_id")
+        .annotate(since=Min("submitted_at"))
+        .values("since")
+    )
+    return deals.annotate(conflict_since=Subquery(since))
+
+
 def conflict_notice_for_deal(*, deal: Deal) -> datetime.datetime | None:
     """`conflict_notice_for_partner` for a saved deal (its deal page)."""
     return conflict_notice_for_partner(
@@ -332,7 +380,12 @@ def overdue_decision_count(*, now: datetime.datetime | None = None) -> int:
 
 
 def is_reviewer(user: User) -> bool:
-    return bool(user.is_authenticated and user.is_active and user.has_perm("portal.review_deal"))
+    """Whether `user` acts as a vendor reviewer: `is_deal_reviewer`, one cached answer.
+
+    Partner and distributor staff never are, whatever permission they were given,
+    just as `deals_visible_to` never shows them another organisation's deals.
+    """
+    return is_deal_reviewer(user)
 
 
 def comments_visible_to(*, user: User, deal: Deal) -> QuerySet[DealComment]:
@@ -343,12 +396,19 @@ def comments_visible_to(*, user: User, deal: Deal) -> QuerySet[DealComment]:
     partner-visible thread only. Anyone else reads nothing. The caller has
     already checked that `user` may see `deal` (`get_deal_for`).
     """
-    comments = DealComment.objects.filter(deal=deal).select_related("author")
+    if (user.partner_id and user.partner_id != deal.partner_id) or (
+        user.distributor_id and user.distributor_id != deal.distributor_id
+    ):
+        return DealComment.objects.none()
+    return _comments_readable_by(user).filter(deal=deal)
+
+
+def _comments_readable_by(user: User) -> QuerySet[DealComment]:
+    """The kinds of comment `user` reads on a deal they may see (no deal check here)."""
+    comments = DealComment.objects.select_related("author")
     if is_reviewer(user):
         return comments
-    if (user.partner_id and user.partner_id == deal.partner_id) or (
-        user.distributor_id and user.distributor_id == deal.distributor_id
-    ):
+    if user.is_authenticated and user.is_active and (user.partner_id or user.distributor_id):
         return comments.filter(is_internal=False)
     return comments.none()
 
@@ -368,7 +428,17 @@ class TimelineEntry:
 
 
 def deal_timeline(*, user: User, deal: Deal) -> list[TimelineEntry]:
-    """The deal's history and the comments `user` may read, merged by time. Two queries."""
+    """The deal's history and the comments `user` may read, merged by time.
+
+    No query for a deal from `get_deal_page_for` (it prefetched both); two otherwise.
+    """
+    if "history" in getattr(deal, "_prefetched_objects_cache", {}):
+        history = deal.history.all()
+    else:
+        history = deal.history.select_related("by")
+    comments = getattr(deal, "visible_comments", None)
+    if comments is None:
+        comments = comments_visible_to(user=user, deal=deal)
     entries = [
         TimelineEntry(
             at=h.at,
@@ -377,11 +447,11 @@ def deal_timeline(*, user: User, deal: Deal) -> list[TimelineEntry]:
             text=h.note,
             history=h,
         )
-        for h in deal.history.select_related("by")
+        for h in history
     ]
     entries += [
         TimelineEntry(at=c.created_at, kind="comment", by=c.author, text=c.body, comment=c)
-        for c in comments_visible_to(user=user, deal=deal)
+        for c in comments
     ]
     return sorted(entries, key=lambda e: e.at)
 

@@ -57,4 +57,9 @@ urlpatterns = [
         deals.deal_mark_lost,
         name="deal_mark_lost",
     ),
+    path(
+        "sales-zone/opportunity-manager/<int:pk>/comments/",
+        deals.deal_comment,
+        name="deal_comment",
+    ),
 ]

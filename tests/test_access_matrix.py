@@ -136,6 +136,19 @@ CASES = [
         {**_all(REFUSED), "anonymous": LOGIN, "partner A": 200, "partner B": 404},
     ),
     (
+        # An empty comment: those who may write get the page back with the error.
+        "comment",
+        "post",
+        lambda w: reverse("portal:deal_comment", args=[w.approved.pk]),
+        {**READ_DEAL, "partner A": 400, "distributor X": 403, "reviewer": 400, "superuser": 400},
+    ),
+    (
+        "comments, wrong method",
+        "get",
+        lambda w: reverse("portal:deal_comment", args=[w.approved.pk]),
+        {**_all(405), "anonymous": LOGIN},
+    ),
+    (
         "Deal Reg Number check",
         "get",
         # Typed numbers echo back in the form; the answers per number are in test_deal_reg_check.
@@ -245,6 +258,7 @@ def test_every_deal_url_of_the_portal_is_in_the_matrix():
         "deal_mark_lost",
         "deal_request_extension",
         "deal_reg_check",
+        "deal_comment",
     }
     deal_urls = {p.name for p in urlpatterns if p.name and str(p.pattern).startswith("sales-zone/")}
     assert deal_urls <= covered, deal_urls - covered

@@ -5,8 +5,9 @@ from decimal import Decimal
 
 import pytest
 from django.urls import reverse
+from django.utils import formats, timezone
 
-from portal import workflow
+from portal import comments, extensions, workflow
 from portal.models import Deal, DealContact
 from tests import factories
 
@@ -174,7 +175,7 @@ def test_register_a_similar_deal_opens_the_wizard_prefilled(client, partner_user
     assert f'href="{register_url}?similar={deal.pk}"' in html
 
 
-@pytest.mark.parametrize("actor", ["partner_user", "distributor_user", "reviewer"])
+@pytest.mark.parametrize("actor", ["partner_user", "distributor_user", "reviewer", "superuser"])
 def test_the_page_runs_a_bounded_number_of_queries(
     client, request, full_deal, django_assert_max_num_queries, actor
 ):
@@ -182,3 +183,125 @@ def test_the_page_runs_a_bounded_number_of_queries(
     with django_assert_max_num_queries(8):
         response = client.get(url(full_deal))
     assert response.status_code == 200
+
+
+@pytest.mark.parametrize("actor", ["partner_user", "distributor_user", "reviewer", "superuser"])
+def test_comments_requests_and_a_conflict_cost_no_extra_queries(
+    client,
+    request,
+    full_deal,
+    partner_user,
+    other_partner_user,
+    django_assert_max_num_queries,
+    actor,
+):
+    reviewer = factories.ReviewerFactory()
+    for n in range(5):
+        comments.add_comment(deal=full_deal, author=partner_user, body=f"Question {n}")
+        comments.add_comment(deal=full_deal, author=reviewer, body=f"Answer {n}")
+        comments.add_comment(deal=full_deal, author=reviewer, body=f"Note {n}", internal=True)
+    refused = extensions.request_extension(deal=full_deal, by=partner_user, reason="Tender moved.")
+    extensions.refuse_extension(request=refused, by=reviewer, reason="Not yet needed.")
+    extensions.request_extension(deal=full_deal, by=partner_user, reason="Tender moved again.")
+    rivals = factories.DealFactory(
+        partner=other_partner_user.partner,
+        registered_by=other_partner_user,
+        customer=full_deal.customer,
+        customer_contact=full_deal.customer_contact,
+        lines=[full_deal.lines.first().product],
+    )
+    workflow.submit(deal=rivals, by=other_partner_user)
+    client.force_login(request.getfixturevalue(actor))
+    with django_assert_max_num_queries(8):
+        response = client.get(url(full_deal))
+    html = response.content.decode()
+    assert html.count('data-testid="comment"') == (15 if actor in ("reviewer", "superuser") else 10)
+    assert html.count('data-testid="extension-request"') == 2
+    assert ("another partner since" in html) == (actor == "partner_user")
+
+
+def test_a_submitted_deal_says_when_the_vendor_decision_is_expected(
+    client, partner_user, make_deal
+):
+    deal = make_deal(Deal.Status.SUBMITTED)
+    due = formats.date_format(timezone.localtime(deal.decision_due_at), "DATETIME_FORMAT")
+    html = page(client, partner_user, deal).content.decode()
+    assert f"Vendor decision expected by {due}." in html
+
+
+@pytest.mark.parametrize("actor", ["partner_user", "distributor_user"])
+def test_an_overdue_decision_is_told_politely(client, request, make_deal, actor):
+    deal = make_deal(Deal.Status.SUBMITTED)
+    overdue_since = timezone.now() - datetime.timedelta(hours=5)
+    Deal.objects.filter(pk=deal.pk).update(decision_due_at=overdue_since)
+    due = formats.date_format(timezone.localtime(overdue_since), "DATETIME_FORMAT")
+    html = page(client, request.getfixturevalue(actor), deal).content.decode()
+    assert f"The vendor's decision is overdue since {due}" in html
+    assert "expected by" not in html
+
+
+@pytest.mark.parametrize("status", [Deal.Status.APPROVED, Deal.Status.REJECTED])
+def test_the_decision_time_is_shown_only_while_submitted(client, partner_user, make_deal, status):
+    html = page(client, partner_user, make_deal(status)).content.decode()
+    assert "decision expected by" not in html and "overdue" not in html
+
+
+def test_the_partner_of_an_approved_deal_may_request_an_extension(client, partner_user, make_deal):
+    deal = make_deal(Deal.Status.APPROVED)
+    html = page(client, partner_user, deal).content.decode()
+    assert f'href="{reverse("portal:deal_request_extension", args=[deal.pk])}"' in html
+
+
+@pytest.mark.parametrize(
+    ("actor", "status"),
+    [
+        ("partner_user", Deal.Status.SUBMITTED),
+        ("partner_user", Deal.Status.EXPIRED),
+        ("distributor_user", Deal.Status.APPROVED),
+        ("reviewer", Deal.Status.APPROVED),
+    ],
+)
+def test_no_extension_button_for_other_statuses_or_other_roles(
+    client, request, make_deal, actor, status
+):
+    deal = make_deal(status)
+    html = page(client, request.getfixturevalue(actor), deal).content.decode()
+    assert reverse("portal:deal_request_extension", args=[deal.pk]) not in html
+
+
+def test_a_pending_request_shows_instead_of_the_button(
+    client, partner_user, distributor_user, make_deal
+):
+    deal = make_deal(Deal.Status.APPROVED)
+    extensions.request_extension(deal=deal, by=partner_user, reason="<i>Tender</i> postponed.")
+    for user in (partner_user, distributor_user):
+        html = page(client, user, deal).content.decode()
+        assert 'data-status="pending"' in html
+        assert "&lt;i&gt;Tender&lt;/i&gt; postponed." in html
+        assert reverse("portal:deal_request_extension", args=[deal.pk]) not in html
+
+
+def test_a_refused_request_shows_the_reason_and_the_partner_may_ask_again(
+    client, partner_user, reviewer, make_deal
+):
+    deal = make_deal(Deal.Status.APPROVED)
+    asked = extensions.request_extension(deal=deal, by=partner_user, reason="Tender moved.")
+    extensions.refuse_extension(request=asked, by=reviewer, reason="Validity is long enough.")
+    html = page(client, partner_user, deal).content.decode()
+    assert 'data-status="refused"' in html and "Validity is long enough." in html
+    assert reverse("portal:deal_request_extension", args=[deal.pk]) in html
+
+
+def test_after_the_one_extension_no_more_can_be_requested(
+    client, partner_user, reviewer, make_deal, settings
+):
+    settings.DEAL_MAX_EXTENSIONS = 1
+    deal = make_deal(Deal.Status.APPROVED)
+    asked = extensions.request_extension(deal=deal, by=partner_user, reason="Tender moved.")
+    extensions.approve_extension(request=asked, by=reviewer)
+    html = page(client, partner_user, deal).content.decode()
+    assert 'data-status="approved"' in html
+    assert "cannot be extended again" in html
+    assert reverse("portal:deal_request_extension", args=[deal.pk]) not in html
+    timeline = html[html.index('data-testid="history"') :]
+    assert "Validity extended" in timeline

@@ -1,20 +1,24 @@
-"""The deal page, and what the deal's partner may do with it: withdraw, mark Won or Lost."""
+"""The deal page, and what the deal's partner may do with it: withdraw, mark Won or Lost,
+comment, and ask for an extension."""
 
 from collections.abc import Callable
 from dataclasses import dataclass
 
 from django import forms
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
-from django.views.decorators.http import require_GET, require_http_methods
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from portal import workflow
-from portal.models import Deal, User
-from portal.selectors import get_deal_for, get_deal_page_for
+from portal import comments, workflow
+from portal.models import Deal, ExtensionRequest, User
+from portal.selectors import deal_timeline, get_deal_for, get_deal_page_for, is_reviewer
 
 
 @dataclass(frozen=True)
@@ -84,22 +88,108 @@ def available_actions(user: User, deal: Deal) -> list[DealAction]:
     return [action for action in ACTIONS.values() if deal.status in action.from_statuses]
 
 
-@login_required
-@require_GET
-def deal_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    """Everything registered on the deal, its status and Deal Reg Number, and its history."""
-    deal = get_deal_page_for(user=request.user, pk=pk)
+class CommentForm(forms.Form):
+    # Length and emptiness are `comments.add_comment`'s rules; its sentences show here.
+    body = forms.CharField(
+        label=_("Your comment"),
+        required=False,
+        strip=False,
+        widget=forms.Textarea(
+            attrs={"rows": 3, "class": "form-control", "maxlength": comments.MAX_COMMENT_LENGTH}
+        ),
+    )
+    internal = forms.BooleanField(
+        label=_("Internal note (only vendor reviewers see it)"), required=False
+    )
+
+    def __init__(self, *args, reviewer: bool = False, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        if not reviewer:
+            # Partners write to the vendor only; a tampered "internal" is ignored.
+            del self.fields["internal"]
+
+
+def extension_state(user: User, deal: Deal) -> dict:
+    """What the deal page says about extensions, from the page's prefetched requests and history.
+
+    `may_request`: the deal's partner may ask now (Approved, nothing pending, extensions
+    left) — `portal.extensions.request_extension` checks the same again, under a lock.
+    """
+    requests = list(deal.extension_requests.all())
+    pending = any(r.status == ExtensionRequest.Status.PENDING for r in requests)
+    approved = Deal.Status.APPROVED
+    used = sum(1 for h in deal.history.all() if h.from_status == h.to_status == approved)
+    used_up = used >= settings.DEAL_MAX_EXTENSIONS
+    return {
+        "extension_requests": requests,
+        "extension_pending": pending,
+        "extensions_used_up": used_up,
+        "may_request_extension": (
+            may_act_on(user, deal)
+            and deal.status == Deal.Status.APPROVED
+            and not pending
+            and not used_up
+        ),
+    }
+
+
+def _deal_page(
+    request: HttpRequest, deal: Deal, comment_form: CommentForm | None = None, status: int = 200
+) -> HttpResponse:
+    user = request.user
+    may_comment = comments.can_comment(user=user, deal=deal)
+    if may_comment and comment_form is None:
+        comment_form = CommentForm(reviewer=is_reviewer(user))
     context = {
         "deal": deal,
         "lines": deal.lines.all(),
-        "contacts": deal.contacts.all(),
+        "contacts": deal.partner_contacts,
         "competitors": deal.competitors.all(),
-        "history": deal.history.all(),
-        "actions": available_actions(request.user, deal),
-        "may_act": may_act_on(request.user, deal),
+        "timeline": deal_timeline(user=user, deal=deal),
+        "actions": available_actions(user, deal),
+        "may_act": may_act_on(user, deal),
         "note_form": ActionNoteForm(),
+        "comment_form": comment_form if may_comment else None,
+        # Set by the selector for partner staff only: a date, never the other partner.
+        "conflict_since": getattr(deal, "conflict_since", None),
+        "decision_overdue": bool(deal.decision_due_at and deal.decision_due_at < timezone.now()),
+        **extension_state(user, deal),
     }
-    return render(request, "portal/deals/detail.html", context)
+    return render(request, "portal/deals/detail.html", context, status=status)
+
+
+@login_required
+@require_GET
+def deal_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    """Everything registered on the deal, its status and Deal Reg Number, and its timeline."""
+    return _deal_page(request, get_deal_page_for(user=request.user, pk=pk))
+
+
+@login_required
+@require_POST
+def deal_comment(request: HttpRequest, pk: int) -> HttpResponse:
+    """Write a comment in the deal's thread, then back to it (or the page with the error)."""
+    deal = get_deal_for(user=request.user, pk=pk)
+    if not comments.can_comment(user=request.user, deal=deal):
+        # Distributor staff read the thread but do not write in it.
+        raise PermissionDenied
+    form = CommentForm(request.POST, reviewer=is_reviewer(request.user))
+    if form.is_valid():
+        try:
+            comment = comments.add_comment(
+                deal=deal,
+                author=request.user,
+                body=form.cleaned_data["body"],
+                internal=form.cleaned_data.get("internal", False),
+            )
+        except ValidationError as error:
+            for field, errors in error.message_dict.items():
+                form.add_error(field if field in form.fields else None, errors)
+        else:
+            url = reverse("portal:deal_detail", args=[deal.pk])
+            return redirect(f"{url}#comment-{comment.pk}")
+    page = get_deal_page_for(user=request.user, pk=pk)
+    return _deal_page(request, page, comment_form=form, status=400)
 
 
 @login_required

@@ -6,7 +6,6 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.urls import NoReverseMatch, reverse
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_http_methods
@@ -46,17 +45,8 @@ def deal_request_extension(request: HttpRequest, pk: int) -> HttpResponse:
                 form.add_error(field if field in form.fields else None, errors)
         else:
             messages.success(request, gettext("Your extension request was sent to the vendor."))
-            return redirect(_deal_page_url(deal.pk))
+            return redirect("portal:deal_detail", pk=deal.pk)
     status = 400 if request.method == "POST" else 200
     return render(
         request, "portal/extensions/request.html", {"deal": deal, "form": form}, status=status
     )
-
-
-def _deal_page_url(pk: int) -> str:
-    # The deal page ("portal:deal_detail") is built by another feature; until it is
-    # merged, come back to this form's page.
-    try:
-        return reverse("portal:deal_detail", args=[pk])
-    except NoReverseMatch:
-        return reverse("portal:deal_request_extension", args=[pk])

@@ -27,7 +27,7 @@ from portal.forms import (
     ProductsForm,
 )
 from portal.models import Customer, CustomerContact, Product, ProductFamily
-from portal.selectors import conflicts_for, get_deal_for, search_customers
+from portal.selectors import conflict_notice_for_partner, get_deal_for, search_customers
 from portal.wizard import (
     SLUGS,
     STEPS,
@@ -340,14 +340,10 @@ def review_step(request: HttpRequest, state: WizardState) -> HttpResponse:
     conflict_since = None
     if context["customer"] is not None and context["lines"]:
         # Only the date: another partner's name or data is never shown.
-        conflict_since = (
-            conflicts_for(
-                customer_id=context["customer"].pk,
-                product_ids=[p.pk for p, _q in context["lines"]],
-                partner_id=request.user.partner_id,
-            )
-            .values_list("submitted_at", flat=True)
-            .first()
+        conflict_since = conflict_notice_for_partner(
+            customer_id=context["customer"].pk,
+            product_ids=[p.pk for p, _q in context["lines"]],
+            partner_id=request.user.partner_id,
         )
     context["conflict_since"] = conflict_since
     context["edit_urls"] = {slug: _step_url(slug, edit=True) for slug in SLUGS}
