@@ -438,3 +438,7 @@ class UserAdmin(BaseUserAdmin):
         *BaseUserAdmin.fieldsets,
         (_("Organisation"), {"fields": ["partner", "distributor", "phone", "language"]}),
     ]
+
+
+# Partner applications have their own module; importing it registers them.
+from portal import admin_applications  # noqa: E402, F401

@@ -13,3 +13,10 @@ class PortalConfig(AppConfig):
 
         # After auth's own receiver has created the permissions.
         post_migrate.connect(sync_reviewers_group, sender=self)
+
+        from portal import notifications, workflow
+
+        # E-mails about a deal go out once its status change has committed.
+        workflow.status_changed.connect(
+            notifications.on_status_changed, dispatch_uid="portal.notifications"
+        )

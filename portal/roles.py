@@ -13,6 +13,8 @@ REVIEWER_PERMISSIONS = [
     "view_dealline",
     "view_dealcontact",
     "view_dealhistory",
+    "view_partnerapplication",
+    "change_partnerapplication",
     *[
         f"{action}_{model}"
         for model in [
