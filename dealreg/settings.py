@@ -216,7 +216,13 @@ CONTENT_SECURITY_POLICY = {
 # mail server never slows a request. The immediate backend runs the task right
 # away in-process; production may set django_tasks_db.DatabaseBackend and run
 # `python manage.py db_worker`.
-TASKS = {"default": {"BACKEND": env.str("TASKS_BACKEND", default="django_tasks.backends.immediate.ImmediateBackend")}}
+TASKS = {
+    "default": {
+        "BACKEND": env.str(
+            "TASKS_BACKEND", default="django_tasks.backends.immediate.ImmediateBackend"
+        )
+    }
+}
 
 # Reminder sent once when an approved registration's validity ends within this many days.
 DEAL_EXPIRY_REMINDER_DAYS = env.int("DEAL_EXPIRY_REMINDER_DAYS", default=14)

@@ -52,9 +52,7 @@ class PortalPasswordResetForm(PasswordResetForm):
         recipient = notifications.Recipient(to_email, user.language, user.get_full_name())
         context = {
             **context,
-            "reset_url": notifications.absolute_url(
-                _reset_path(context["uid"], context["token"])
-            ),
+            "reset_url": notifications.absolute_url(_reset_path(context["uid"], context["token"])),
         }
         notifications.enqueue([notifications.render_message("password_reset", context, recipient)])
 
@@ -148,4 +146,3 @@ class PartnerApplicationForm(forms.ModelForm):
     def save(self, commit: bool = True) -> PartnerApplication:
         self.instance.language = translation.get_language() or settings.LANGUAGE_CODE
         return super().save(commit=commit)
-

@@ -109,8 +109,10 @@ class PartnerApplicationAdmin(admin.ModelAdmin):
             else:
                 self.message_user(
                     request,
-                    _("Approved: the partner %(name)s was created and %(email)s was sent a link "
-                      "to set a password.")
+                    _(
+                        "Approved: the partner %(name)s was created and %(email)s was sent a link "
+                        "to set a password."
+                    )
                     % {"name": application.company_name, "email": application.email},
                     messages.SUCCESS,
                 )

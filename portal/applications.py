@@ -51,7 +51,9 @@ def tax_id_problem(value: str) -> str | None:
             return _("This is not a valid Polish NIP: it has 10 digits and a check digit.")
         return None
     if not re.fullmatch(r"[A-Z]{2}[A-Z0-9]{2,13}", compact):
-        return _("Enter a Polish NIP or an EU VAT number with its country prefix, e.g. DE123456789.")
+        return _(
+            "Enter a Polish NIP or an EU VAT number with its country prefix, e.g. DE123456789."
+        )
     return None
 
 
@@ -155,7 +157,5 @@ def reject_application(
     locked.decided_by = by
     locked.decided_at = timezone.now()
     locked.save(update_fields=["status", "rejection_reason", "decided_by", "decided_at"])
-    notifications.send_after_commit(
-        notifications.application_rejected_messages(application=locked)
-    )
+    notifications.send_after_commit(notifications.application_rejected_messages(application=locked))
     return locked

@@ -20,8 +20,12 @@ class UserLanguageMiddleware:
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
         user = getattr(request, "user", None)
-        if user is not None and user.is_authenticated and user.language in self.languages:
-            if user.language != getattr(request, "LANGUAGE_CODE", None):
-                translation.activate(user.language)
-                request.LANGUAGE_CODE = user.language
+        if (
+            user is not None
+            and user.is_authenticated
+            and user.language in self.languages
+            and user.language != getattr(request, "LANGUAGE_CODE", None)
+        ):
+            translation.activate(user.language)
+            request.LANGUAGE_CODE = user.language
         return self.get_response(request)

@@ -593,10 +593,10 @@ class PartnerApplication(models.Model):
     def __str__(self) -> str:
         return f"{self.company_name} ({self.tax_id})"
 
-    @property
-    def contact_name(self) -> str:
-        return f"{self.contact_first_name} {self.contact_last_name}"
-
     def save(self, *args, **kwargs) -> None:
         self.tax_id_normalized = normalize_tax_id(self.tax_id)
         super().save(*args, **kwargs)
+
+    @property
+    def contact_name(self) -> str:
+        return f"{self.contact_first_name} {self.contact_last_name}"

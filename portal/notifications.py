@@ -119,7 +119,12 @@ def _distributor_users(deal: Deal) -> list[Recipient]:
 def render_message(name: str, context: dict, recipient: Recipient) -> dict:
     """One e-mail as plain data for the task, in the recipient's language."""
     with translation.override(recipient.language or settings.LANGUAGE_CODE):
-        context = {**context, "recipient": recipient, "site_url": settings.SITE_URL}
+        context = {
+            **context,
+            "recipient": recipient,
+            "site_url": settings.SITE_URL,
+            "link_days": max(1, settings.PASSWORD_RESET_TIMEOUT // 86400),
+        }
         subject_params = context.get("subject_params", {})
         return {
             "to": [recipient.email],
