@@ -113,6 +113,7 @@ class PartnerApplicationForm(forms.ModelForm):
         }
         error_messages = {
             "email": {"invalid": _("Enter an e-mail address such as name@company.com.")},
+            "country": {"max_length": _("Enter the two-letter country code, e.g. PL.")},
         }
 
     def clean_tax_id(self) -> str:
