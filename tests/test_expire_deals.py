@@ -1,4 +1,4 @@
-"""`manage.py expire_deals`: expires exactly the deals past their end, reminds once, repeats safely."""
+"""`manage.py expire_deals`: expires exactly the deals past their end, reminds once."""
 
 import datetime
 from io import StringIO

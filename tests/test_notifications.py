@@ -141,10 +141,13 @@ def test_no_email_when_the_transaction_rolls_back(
     make_deal, reviewer, mailoutbox, django_capture_on_commit_callbacks
 ):
     deal = make_deal(Deal.Status.DRAFT)
-    with django_capture_on_commit_callbacks(execute=True) as callbacks:
-        with pytest.raises(RuntimeError), transaction.atomic():
-            workflow.submit(deal=deal, by=deal.registered_by)
-            raise RuntimeError("something later in the request failed")
+    with (
+        django_capture_on_commit_callbacks(execute=True) as callbacks,
+        pytest.raises(RuntimeError),
+        transaction.atomic(),
+    ):
+        workflow.submit(deal=deal, by=deal.registered_by)
+        raise RuntimeError("something later in the request failed")
     assert callbacks == []
     assert mailoutbox == []
     deal.refresh_from_db()

@@ -1,4 +1,4 @@
-"""Apply for partner access: the public form, duplicates, and the reviewers' decision in the admin."""
+"""Apply for partner access: the public form, duplicates, and the reviewers' decision."""
 
 import re
 
