@@ -268,3 +268,37 @@ def test_the_admin_shows_typed_text_escaped(client, reviewer):
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in html
     listing = client.get(reverse("admin:portal_partnerapplication_changelist")).content.decode()
     assert "<script>alert(1)</script>" not in listing
+
+
+@pytest.mark.browser
+@pytest.mark.django_db(transaction=True)
+def test_a_visitor_applies_from_the_login_page_in_a_browser(page, live_server):
+    from tests.browser import screenshot
+
+    factories.DistributorFactory(name="Alfa Distribution")
+    csp_errors = []
+    page.on(
+        "console",
+        lambda m: "Content Security Policy" in m.text and csp_errors.append(m.text),
+    )
+    page.goto(f"{live_server.url}/accounts/login/")
+    page.get_by_role("link", name="Apply for partner access").click()
+    page.get_by_label("Company name").fill("Nowa Firma Sp. z o.o.")
+    page.get_by_label("Tax ID").fill("1234567890")  # wrong check digit first
+    page.get_by_label("Address").fill("ul. Długa 5")
+    page.get_by_label("Postal code").fill("00-950")
+    page.get_by_label("City").fill("Warszawa")
+    page.get_by_label("Distributor you buy from").select_option(label="Alfa Distribution")
+    page.get_by_label("Contact person: first name").fill("Ewa")
+    page.get_by_label("Contact person: last name").fill("Nowak")
+    page.get_by_label("Work e-mail").fill("ewa@nowafirma.example")
+    page.get_by_label("Phone").fill("+48 600 000 001")
+    page.get_by_role("button", name="Send application").click()
+    page.get_by_text("This is not a valid Polish NIP").wait_for()
+    assert page.get_by_label("Company name").input_value() == "Nowa Firma Sp. z o.o."
+    page.get_by_label("Tax ID").fill(valid_nip(1))
+    page.get_by_role("button", name="Send application").click()
+    page.get_by_test_id("application-received").wait_for()
+    screenshot(page, "partner-application-received")
+    assert PartnerApplication.objects.get().company_name == "Nowa Firma Sp. z o.o."
+    assert csp_errors == []

@@ -226,3 +226,29 @@ def test_a_typed_name_is_escaped_in_the_header(client, db):
     html = client.get(reverse("portal:home")).content.decode()
     assert "<img src=x onerror=alert(1)>" not in html
     assert "&lt;img src=x onerror=alert(1)&gt;" in html
+
+
+@pytest.mark.browser
+@pytest.mark.django_db(transaction=True)
+def test_pages_run_under_the_content_security_policy_without_violations(
+    page, live_server, partner_user
+):
+    from tests.browser import login
+
+    reviewer = factories.ReviewerFactory(username="csp_reviewer")
+    violations = []
+    page.on(
+        "console",
+        lambda m: "Content Security Policy" in m.text and violations.append(m.text),
+    )
+    login(page, live_server, "partner_a")
+    page.get_by_role("button", name="PL").click()
+    page.get_by_role("button", name="Wyloguj").wait_for()
+    page.goto(f"{live_server.url}/accounts/profile/")
+    page.get_by_role("button", name="EN").click()
+    page.get_by_role("button", name="Log out").click()
+    page.wait_for_url(f"{live_server.url}/accounts/login/")
+    login(page, live_server, reviewer.username)
+    page.goto(f"{live_server.url}/admin/portal/deal/")
+    page.goto(f"{live_server.url}/admin/portal/partnerapplication/")
+    assert violations == []
