@@ -191,20 +191,22 @@ def test_withdrawal_and_outcomes_send_no_email(
     assert mailoutbox == []
 
 
+@pytest.mark.django_db(transaction=True)
 def test_with_the_database_task_backend_mail_waits_for_the_worker(
-    make_deal, reviewer, settings, mailoutbox, django_capture_on_commit_callbacks
+    make_deal, reviewer, settings, mailoutbox
 ):
+    # A transactional test: the changes really commit, and the worker runs as in production.
     from django.core.management import call_command
     from django_tasks_db.models import DBTaskResult
 
     settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
     deal = make_deal(Deal.Status.DRAFT)
-    with django_capture_on_commit_callbacks(execute=True):
-        workflow.submit(deal=deal, by=deal.registered_by)
+    workflow.submit(deal=deal, by=deal.registered_by)
     assert mailoutbox == []
     assert DBTaskResult.objects.count() == 1
-    call_command("db_worker", batch=True, interval=0, verbosity=0)
+    call_command("db_worker", batch=True, interval=0, no_startup_delay=True, verbosity=0)
     assert recipients(mail.outbox) == {reviewer.email}
+    assert DBTaskResult.objects.successful().count() == 1
 
 
 def test_the_expired_email_goes_to_the_registering_user_only(
