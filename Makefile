@@ -33,7 +33,7 @@ lint: install
 # Re-extract the translatable strings into locale/pl and compile the catalogue
 # (needs gettext's msgfmt; the compiled .mo is committed so the app runs without it).
 messages: install
-	$(RUN_ENV) $(BIN)/python manage.py makemessages -l pl --no-location --no-wrap \
+	$(RUN_ENV) $(BIN)/python manage.py makemessages -l pl --no-location --no-wrap --no-obsolete \
 		--ignore=.venv --ignore=staticfiles --ignore=tests --ignore=test-artifacts
 	$(RUN_ENV) $(BIN)/python manage.py compilemessages -l pl --ignore=.venv
 

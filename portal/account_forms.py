@@ -146,4 +146,6 @@ class PartnerApplicationForm(forms.ModelForm):
 
     def save(self, commit: bool = True) -> PartnerApplication:
         self.instance.language = translation.get_language() or settings.LANGUAGE_CODE
-        return super().save(commit=commit)
+        if not commit:
+            return super().save(commit=False)
+        return applications.submit_application(application=super().save(commit=False))

@@ -85,6 +85,17 @@ def duplicate_email_problem(email: str) -> str | None:
     return None
 
 
+@transaction.atomic
+def submit_application(*, application: PartnerApplication) -> PartnerApplication:
+    """Save a new (validated) application and tell the reviewers after commit."""
+    application.status = PartnerApplication.Status.PENDING
+    application.save()
+    notifications.send_after_commit(
+        notifications.application_received_messages(application=application)
+    )
+    return application
+
+
 def set_password_path(user: User) -> str:
     uid = urlsafe_base64_encode(force_bytes(user.pk))
     token = default_token_generator.make_token(user)

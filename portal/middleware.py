@@ -29,3 +29,16 @@ class UserLanguageMiddleware:
             translation.activate(user.language)
             request.LANGUAGE_CODE = user.language
         return self.get_response(request)
+
+
+def remember_language_on_login(sender, request: HttpRequest, user, **kwargs) -> None:
+    """`user_logged_in` receiver: a language picked just before logging in is kept.
+
+    Otherwise a visitor who switched the login page to Polish would land in the
+    account's older choice; the most recent explicit choice wins.
+    """
+    chosen = request.COOKIES.get(settings.LANGUAGE_COOKIE_NAME) if request else None
+    valid = {code for code, _name in settings.LANGUAGES}
+    if chosen in valid and chosen != user.language:
+        user.language = chosen
+        user.save(update_fields=["language"])

@@ -29,6 +29,7 @@ SUBJECTS = {
     "deal_rejected": _("Deal registration rejected: %(customer)s"),
     "deal_expiring": _("Deal registration %(number)s expires on %(date)s"),
     "deal_expired": _("Deal registration %(number)s has expired"),
+    "application_received": _("New application for partner access: %(company)s"),
     "application_approved": _("Your partner access is approved: set your password"),
     "application_rejected": _("Your application for partner access"),
     "password_reset": _("Reset your Partner Portal password"),
@@ -222,6 +223,18 @@ def expiry_reminder_messages(*, deal: Deal) -> list[dict]:
 
 
 # --- Partner applications ------------------------------------------------------------
+
+
+def application_received_messages(*, application: PartnerApplication) -> list[dict]:
+    """Tell the reviewers that an application waits for them."""
+    context = {
+        "application": application,
+        "review_url": absolute_url(
+            reverse("admin:portal_partnerapplication_change", args=[application.pk])
+        ),
+        "subject_params": {"company": application.company_name},
+    }
+    return render_for("application_received", context, reviewers())
 
 
 def application_approved_messages(

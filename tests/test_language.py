@@ -85,3 +85,11 @@ def test_dates_and_numbers_follow_the_language():
         assert template.render(context) == "5 marca 2027 · 1234,50"
     with translation.override("en"):
         assert template.render(context) == "March 5, 2027 · 1234.50"
+
+
+def test_a_language_picked_on_the_login_page_is_kept_after_logging_in(client, partner_user):
+    switch(client, "pl")
+    client.post(reverse("login"), {"username": "partner_a", "password": "pass"})
+    partner_user.refresh_from_db()
+    assert partner_user.language == "pl"
+    assert '<html lang="pl">' in client.get(reverse("portal:home")).content.decode()

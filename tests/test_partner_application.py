@@ -43,8 +43,11 @@ def test_anyone_can_open_the_application_form(client, distributor):
     assert "Alfa Distribution" in response.content.decode()
 
 
-def test_an_application_is_created_pending(client, distributor):
-    response = client.post(reverse("portal:apply"), form_data(distributor))
+def test_an_application_is_created_pending_and_the_reviewers_are_told(
+    client, distributor, reviewer, partner_user, mailoutbox, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(reverse("portal:apply"), form_data(distributor))
     assert response.status_code == 302
     assert response.url == reverse("portal:apply_done")
     application = PartnerApplication.objects.get()
@@ -53,6 +56,9 @@ def test_an_application_is_created_pending(client, distributor):
     assert application.country == "PL"
     assert application.language == "en"
     assert not Partner.objects.filter(name="Nowa Firma Sp. z o.o.").exists()
+    assert [m.to for m in mailoutbox] == [[reviewer.email]]
+    assert "Nowa Firma Sp. z o.o." in mailoutbox[0].subject
+    assert f"/admin/portal/partnerapplication/{application.pk}/change/" in mailoutbox[0].body
 
 
 @pytest.mark.parametrize(
