@@ -174,7 +174,7 @@ DEAL_DECISION_BUSINESS_DAYS = env.int("DEAL_DECISION_BUSINESS_DAYS", default=2)
 # Accounts: log in with the username or the e-mail; django-axes first so that a
 # locked-out client is refused before any password is checked.
 AUTHENTICATION_BACKENDS = [
-    "axes.backends.AxesStandaloneBackend",
+    "portal.auth_backends.LoginThrottleBackend",
     "portal.auth_backends.UsernameOrEmailBackend",
 ]
 # "Remember me" keeps the session this long; without it the session ends with the browser.

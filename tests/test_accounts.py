@@ -235,3 +235,10 @@ def test_the_profile_page_stays_within_the_query_budget(
     client.force_login(partner_user)
     with django_assert_max_num_queries(8):
         client.get(reverse("portal:profile"))
+
+
+def test_a_login_without_a_request_still_checks_the_password(client, partner_user):
+    # Scripts and the test client log in without a request: no throttling, same checks.
+    assert client.login(username=partner_user.email, password="pass")
+    client.logout()
+    assert not client.login(username="partner_a", password="wrong")
