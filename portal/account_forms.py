@@ -8,7 +8,7 @@ from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 
 from portal import applications, notifications
-from portal.models import Distributor, Partner, PartnerApplication, User
+from portal.models import Distributor, PartnerApplication, User
 
 
 class LoginForm(AuthenticationForm):
@@ -130,13 +130,15 @@ class PartnerApplicationForm(forms.ModelForm):
             raise forms.ValidationError(problem)
         return email
 
-    def clean_company_name(self) -> str:
-        name = self.cleaned_data["company_name"].strip()
-        if Partner.objects.filter(name__iexact=name).exists():
-            raise forms.ValidationError(
-                _("A partner with this name already exists. Ask a colleague with access.")
+    def clean(self) -> dict:
+        cleaned = super().clean()
+        if "company_name" in cleaned and "tax_id" in cleaned:
+            problems = applications.existing_partner_problems(
+                name=cleaned["company_name"].strip(), tax_id=cleaned["tax_id"]
             )
-        return name
+            for field, problem in problems.items():
+                self.add_error(field, problem)
+        return cleaned
 
     def clean_country(self) -> str:
         country = self.cleaned_data["country"].strip().upper()

@@ -64,14 +64,28 @@ def duplicate_tax_id_problem(value: str) -> str | None:
             "An application for this tax ID has already been received. "
             "We will answer it by e-mail; there is no need to apply again."
         )
-    # Partners are few and their tax IDs are stored as typed: compare normalised.
-    partner_tax_ids = Partner.objects.exclude(tax_id="").values_list("tax_id", flat=True)
-    if any(normalize_tax_id(t) == normalized for t in partner_tax_ids):
-        return _(
-            "This company is already a partner. Ask a colleague with access, "
-            "or reset your password if you have an account."
-        )
     return None
+
+
+def existing_partner_problems(*, name: str, tax_id: str) -> dict[str, str]:
+    """Field name -> sentence, when a partner with this name or tax ID already exists.
+
+    Partners are few and their tax IDs are stored as typed, so one query reads
+    them all and the comparison is on normalised values.
+    """
+    normalized = normalize_tax_id(tax_id)
+    problems = {}
+    for partner_name, partner_tax_id in Partner.objects.values_list("name", "tax_id"):
+        if name and partner_name.casefold() == name.casefold():
+            problems["company_name"] = _(
+                "A partner with this name already exists. Ask a colleague with access."
+            )
+        if normalized and partner_tax_id and normalize_tax_id(partner_tax_id) == normalized:
+            problems["tax_id"] = _(
+                "This company is already a partner. Ask a colleague with access, "
+                "or reset your password if you have an account."
+            )
+    return problems
 
 
 def duplicate_email_problem(email: str) -> str | None:

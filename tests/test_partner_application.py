@@ -3,6 +3,8 @@
 import re
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from portal.models import Partner, PartnerApplication, User
@@ -308,3 +310,19 @@ def test_a_visitor_applies_from_the_login_page_in_a_browser(page, live_server):
     screenshot(page, "partner-application-received")
     assert PartnerApplication.objects.get().company_name == "Nowa Firma Sp. z o.o."
     assert csp_errors == []
+
+
+def test_the_application_page_stays_within_the_query_budget(
+    client, distributor, django_assert_max_num_queries
+):
+    factories.DistributorFactory.create_batch(20)
+    with django_assert_max_num_queries(8):
+        client.get(reverse("portal:apply"))
+    with django_assert_max_num_queries(8):
+        client.post(reverse("portal:apply"), form_data(distributor, tax_id="bad"))
+    # Sending it: 8 statements, not counting the savepoints of the test's own transaction.
+    with CaptureQueriesContext(connection) as queries:
+        response = client.post(reverse("portal:apply"), form_data(distributor))
+    assert response.status_code == 302
+    statements = [q["sql"] for q in queries if "SAVEPOINT" not in q["sql"]]
+    assert len(statements) <= 8, statements

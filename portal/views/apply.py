@@ -1,6 +1,6 @@
 """The public "Apply for partner access" page."""
 
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
@@ -12,8 +12,7 @@ def apply(request: HttpRequest) -> HttpResponse:
     form = PartnerApplicationForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
-            with transaction.atomic():
-                form.save()
+            form.save()  # one transaction, in portal.applications.submit_application
         except IntegrityError:
             # Two identical applications at the same moment: the database kept one.
             form.add_error(
