@@ -28,10 +28,11 @@ class PartnerApplicationAdmin(admin.ModelAdmin):
     list_filter = ["status", "distributor"]
     search_fields = ["company_name", "tax_id_normalized", "email", "contact_last_name"]
     list_select_related = ["distributor"]
+    # Shown on the (read-only) page besides the applicant's fields.
     readonly_fields = [
         "status",
-        "partner",
         "rejection_reason",
+        "partner",
         "decided_by",
         "decided_at",
         "created_at",
@@ -44,9 +45,10 @@ class PartnerApplicationAdmin(admin.ModelAdmin):
     def has_delete_permission(self, request: HttpRequest, obj=None) -> bool:
         return False  # kept as the record of who was let in
 
-    def get_readonly_fields(self, request, obj=None):
-        # The applicant's data is evidence, not something to edit.
-        return [f.name for f in self.opts.fields if f.name != "id"]
+    def has_change_permission(self, request: HttpRequest, obj=None) -> bool:
+        # The applicant's data is evidence, not something to edit: the page is read-only
+        # and the decision goes through Approve / Reject (the change permission).
+        return False
 
     @admin.display(description=_("contact person"))
     def contact_name(self, obj: PartnerApplication) -> str:

@@ -158,6 +158,8 @@ def test_the_full_flow_apply_approve_set_password_log_in(
         reverse("admin:portal_partnerapplication_change", args=[application.pk])
     ).content.decode()
     assert approve_url(application) in change
+    assert "Pending" in change and "Nowa Firma Sp. z o.o." in change
+    assert 'name="_save"' not in change  # read-only: decisions only through the buttons
     with django_capture_on_commit_callbacks(execute=True):
         response = client.post(approve_url(application))
     assert response.status_code == 302
