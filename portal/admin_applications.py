@@ -8,6 +8,7 @@ from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 
 from portal import applications
 from portal.models import PartnerApplication
@@ -39,6 +40,8 @@ class PartnerApplicationAdmin(admin.ModelAdmin):
         "language",
     ]
 
+    actions = ["resend_set_password_link"]
+
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False  # applications come from the public form
 
@@ -56,6 +59,25 @@ class PartnerApplicationAdmin(admin.ModelAdmin):
 
     def can_decide(self, request: HttpRequest) -> bool:
         return request.user.has_perm("portal.change_partnerapplication")
+
+    def has_decide_permission(self, request: HttpRequest) -> bool:
+        return self.can_decide(request)
+
+    @admin.action(description=_("Resend the set-password e-mail"), permissions=["decide"])
+    def resend_set_password_link(self, request: HttpRequest, queryset) -> None:
+        sent = [a for a in queryset if applications.resend_set_password_link(application=a)]
+        self.message_user(
+            request,
+            ngettext(
+                "%(count)d set-password e-mail sent (approved applicants who have not set a "
+                "password yet).",
+                "%(count)d set-password e-mails sent (approved applicants who have not set a "
+                "password yet).",
+                len(sent),
+            )
+            % {"count": len(sent)},
+            messages.SUCCESS if sent else messages.WARNING,
+        )
 
     def get_urls(self):
         return [

@@ -184,3 +184,20 @@ def reject_application(
     locked.save(update_fields=["status", "rejection_reason", "decided_by", "decided_at"])
     notifications.send_after_commit(notifications.application_rejected_messages(application=locked))
     return locked
+
+
+def resend_set_password_link(*, application: PartnerApplication) -> bool:
+    """E-mail a fresh set-password link if the approved applicant never set a password."""
+    if application.status != PartnerApplication.Status.APPROVED or not application.partner_id:
+        return False
+    user = User.objects.filter(
+        partner_id=application.partner_id, email__iexact=application.email, is_active=False
+    ).first()
+    if user is None:
+        return False
+    notifications.send_after_commit(
+        notifications.application_approved_messages(
+            application=application, user=user, set_password_path=set_password_path(user)
+        )
+    )
+    return True

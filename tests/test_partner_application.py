@@ -328,3 +328,25 @@ def test_the_application_page_stays_within_the_query_budget(
     assert response.status_code == 302
     statements = [q["sql"] for q in queries if "SAVEPOINT" not in q["sql"]]
     assert len(statements) <= 8, statements
+
+
+def test_a_reviewer_resends_the_set_password_email_to_an_applicant_who_never_used_it(
+    client, reviewer, mailoutbox, django_capture_on_commit_callbacks
+):
+    from portal import applications
+
+    waiting = factories.PartnerApplicationFactory()
+    pending = factories.PartnerApplicationFactory()
+    with django_capture_on_commit_callbacks(execute=True):
+        applications.approve_application(application=waiting, by=reviewer)
+    mailoutbox.clear()
+    client.force_login(reviewer)
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(
+            reverse("admin:portal_partnerapplication_changelist"),
+            {"action": "resend_set_password_link", "_selected_action": [waiting.pk, pending.pk]},
+            follow=True,
+        )
+    assert "1 set-password e-mail sent" in response.content.decode()
+    assert [m.to for m in mailoutbox] == [[waiting.email]]
+    assert "/accounts/activate/" in mailoutbox[0].body
