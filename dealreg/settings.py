@@ -164,6 +164,8 @@ LOGGING = {
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
+    # One INFO line per task start and end is noise; failures still show.
+    "loggers": {"django_tasks": {"level": "WARNING"}},
 }
 
 # The vendor's registration rules.
