@@ -340,8 +340,9 @@ class Deal(models.Model):
     rejection_reason = models.TextField(_("rejection reason"), blank=True, editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
-    # Set when the "expires in 14 days" reminder went out, so that it goes out once.
-    expiry_reminder_sent_at = models.DateTimeField(null=True, blank=True, editable=False)
+    # The validity end that the "expires soon" reminder was sent for: one reminder per
+    # end date, and a new one after an extension moves the end.
+    expiry_reminder_sent_for = models.DateField(null=True, blank=True, editable=False)
 
     class Meta:
         ordering = ["-created_at"]

@@ -94,7 +94,7 @@ def test_a_deal_ending_within_14_days_gets_one_reminder(
     assert deal.deal_reg_number in mailoutbox[0].body
     assert "request an extension" in mailoutbox[0].body
     deal.refresh_from_db()
-    assert deal.expiry_reminder_sent_at is not None
+    assert deal.expiry_reminder_sent_for == deal.validity_end
     assert deal.status == Deal.Status.APPROVED
 
 
@@ -105,7 +105,7 @@ def test_a_deal_ending_in_15_days_gets_no_reminder_yet(
     run(django_capture_on_commit_callbacks)
     assert mailoutbox == []
     deal.refresh_from_db()
-    assert deal.expiry_reminder_sent_at is None
+    assert deal.expiry_reminder_sent_for is None
 
 
 def test_the_reminder_is_in_the_users_language(
@@ -125,3 +125,15 @@ def test_the_reminder_is_not_sent_when_the_run_rolls_back(make_deal, mailoutbox)
     approved_until(make_deal, TODAY() + datetime.timedelta(days=3))
     call_command("expire_deals", stdout=StringIO())
     assert mailoutbox == []
+
+
+def test_a_new_validity_end_gets_its_own_reminder(
+    make_deal, partner_user, mailoutbox, django_capture_on_commit_callbacks
+):
+    deal = approved_until(make_deal, TODAY() + datetime.timedelta(days=5))
+    run(django_capture_on_commit_callbacks)
+    # An extension moves the end (the reviewer workspace does it through the workflow).
+    Deal.objects.filter(pk=deal.pk).update(validity_end=TODAY() + datetime.timedelta(days=12))
+    run(django_capture_on_commit_callbacks)
+    run(django_capture_on_commit_callbacks)
+    assert [m.to for m in mailoutbox] == [[partner_user.email], [partner_user.email]]

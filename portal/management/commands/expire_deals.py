@@ -1,7 +1,9 @@
 """Expire approved deals past their validity end and send the "expires soon" reminders.
 
 Idempotent and safe to run from cron every hour: an expired deal is no longer
-Approved, and a reminder is marked as sent in the same transaction that queues it.
+Approved, and a reminder is marked as sent (for that validity end) in the same
+transaction that queues it. An extension moves the end, so the new end gets its
+own reminder.
 """
 
 import datetime
@@ -9,6 +11,7 @@ import datetime
 from django.conf import settings
 from django.core.management.base import BaseCommand
 from django.db import transaction
+from django.db.models import F, Q
 from django.utils import timezone
 
 from portal import notifications, workflow
@@ -42,18 +45,21 @@ class Command(BaseCommand):
     def remind(self, today: datetime.date) -> int:
         horizon = today + datetime.timedelta(days=settings.DEAL_EXPIRY_REMINDER_DAYS)
         reminded = 0
+        not_reminded = Q(expiry_reminder_sent_for__isnull=True) | ~Q(
+            expiry_reminder_sent_for=F("validity_end")
+        )
         due = Deal.objects.filter(
+            not_reminded,
             status=Deal.Status.APPROVED,
             validity_end__gte=today,
             validity_end__lte=horizon,
-            expiry_reminder_sent_at__isnull=True,
         )
         for pk in due.order_by("validity_end", "pk").values_list("pk", flat=True):
             with transaction.atomic():
                 # The conditional update claims the reminder: two runs at once send it once.
                 claimed = Deal.objects.filter(
-                    pk=pk, status=Deal.Status.APPROVED, expiry_reminder_sent_at__isnull=True
-                ).update(expiry_reminder_sent_at=timezone.now())
+                    not_reminded, pk=pk, status=Deal.Status.APPROVED
+                ).update(expiry_reminder_sent_for=F("validity_end"))
                 if claimed:
                     deal = Deal.objects.get(pk=pk)
                     notifications.send_after_commit(
