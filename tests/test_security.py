@@ -231,11 +231,13 @@ def test_a_typed_name_is_escaped_in_the_header(client, db):
 @pytest.mark.browser
 @pytest.mark.django_db(transaction=True)
 def test_pages_run_under_the_content_security_policy_without_violations(
-    page, live_server, partner_user
+    page, live_server, partner_user, make_deal, reviewer
 ):
+    from portal.models import Deal
     from tests.browser import login
 
-    reviewer = factories.ReviewerFactory(username="csp_reviewer")
+    deal = make_deal(Deal.Status.SUBMITTED)
+    make_deal(Deal.Status.APPROVED)
     violations = []
     page.on(
         "console",
@@ -249,6 +251,12 @@ def test_pages_run_under_the_content_security_policy_without_violations(
     page.get_by_role("button", name="Log out").click()
     page.wait_for_url(f"{live_server.url}/accounts/login/")
     login(page, live_server, reviewer.username)
-    page.goto(f"{live_server.url}/admin/portal/deal/")
-    page.goto(f"{live_server.url}/admin/portal/partnerapplication/")
+    for path in [
+        "/admin/",
+        "/admin/portal/deal/",
+        f"/admin/portal/deal/{deal.pk}/change/",
+        "/admin/portal/partnerapplication/",
+    ]:
+        page.goto(f"{live_server.url}{path}")
+        page.wait_for_load_state("networkidle")
     assert violations == []
