@@ -6,7 +6,7 @@ BIN := $(VENV)/bin
 TEST_ENV := SECRET_KEY=test-only-not-a-secret SECURE_SSL_REDIRECT=0
 RUN_ENV := DEBUG=1
 
-.PHONY: run test lint install browser clean
+.PHONY: run test lint install browser clean messages
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -29,6 +29,13 @@ test: install
 
 lint: install
 	$(BIN)/ruff check .
+
+# Re-extract the translatable strings into locale/pl and compile the catalogue
+# (needs gettext's msgfmt; the compiled .mo is committed so the app runs without it).
+messages: install
+	$(RUN_ENV) $(BIN)/python manage.py makemessages -l pl --no-location --no-wrap --no-obsolete \
+		--ignore=.venv --ignore=staticfiles --ignore=tests --ignore=test-artifacts
+	$(RUN_ENV) $(BIN)/python manage.py compilemessages -l pl --ignore=.venv
 
 clean:
 	rm -rf $(VENV) staticfiles .pytest_cache .ruff_cache

@@ -43,6 +43,10 @@ INSTALLED_APPS = [
     "crispy_forms",
     "crispy_bootstrap5",
     "django_filters",
+    "django_tasks",
+    "django_tasks_db",
+    "csp",
+    "axes",
 ]
 
 MIDDLEWARE = [
@@ -55,6 +59,10 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "portal.middleware.UserLanguageMiddleware",
+    "csp.middleware.CSPMiddleware",
+    # Last, as django-axes asks: it turns a lock-out into the lock-out page.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "dealreg.urls"
@@ -94,8 +102,6 @@ elif DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "portal.User"
 # ModelBackend that loads the user with their organisation and reviewer flag (one query).
-AUTHENTICATION_BACKENDS = ["portal.auth.PortalBackend"]
-
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
@@ -158,6 +164,8 @@ LOGGING = {
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
+    # One INFO line per task start and end is noise; failures still show.
+    "loggers": {"django_tasks": {"level": "WARNING"}},
 }
 
 # The vendor's registration rules.
@@ -167,3 +175,62 @@ DEAL_DECISION_BUSINESS_DAYS = env.int("DEAL_DECISION_BUSINESS_DAYS", default=2)
 # How many times an approved registration's validity may be extended, and by how much by default.
 DEAL_MAX_EXTENSIONS = env.int("DEAL_MAX_EXTENSIONS", default=1)
 DEAL_EXTENSION_DAYS = env.int("DEAL_EXTENSION_DAYS", default=DEAL_VALIDITY_DAYS)
+
+# Accounts: log in with the username or the e-mail; django-axes first so that a
+# locked-out client is refused before any password is checked.
+AUTHENTICATION_BACKENDS = [
+    "portal.auth.LoginThrottleBackend",
+    # Also loads the user's organisation and reviewer flag with the user itself.
+    "portal.auth.PortalBackend",
+]
+# "Remember me" keeps the session this long; without it the session ends with the browser.
+SESSION_COOKIE_AGE = env.int("SESSION_COOKIE_AGE", default=14 * 24 * 3600)
+PASSWORD_RESET_TIMEOUT = env.int("PASSWORD_RESET_TIMEOUT", default=3 * 24 * 3600)
+# Absolute links in e-mails (no request there to take the host from).
+SITE_URL = env.str("SITE_URL", default="http://127.0.0.1:8000").rstrip("/")
+
+# Login throttling (django-axes): lock a username from an address after this many failures.
+AXES_ENABLED = env.bool("AXES_ENABLED", default=True)
+AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=5)
+AXES_COOLOFF_TIME = env.float("AXES_COOLOFF_MINUTES", default=15) / 60  # hours
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+# Failures and lock-outs are still logged; this only drops the start-up banner and extra detail.
+AXES_VERBOSE = False
+AXES_LOCKOUT_CALLABLE = "portal.views.accounts.locked_out"
+AXES_IPWARE_PROXY_COUNT = env.int("AXES_PROXY_COUNT", default=0) or None
+AXES_IPWARE_META_PRECEDENCE_ORDER = (
+    ["HTTP_X_FORWARDED_FOR", "REMOTE_ADDR"] if AXES_IPWARE_PROXY_COUNT else ["REMOTE_ADDR"]
+)
+
+# Content Security Policy (django-csp 4): no inline script or style anywhere.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'"],
+        # Bootstrap draws its form controls' icons with data: SVGs.
+        "img-src": ["'self'", "data:"],
+        "font-src": ["'self'"],
+        "connect-src": ["'self'"],
+        "form-action": ["'self'"],
+        "frame-ancestors": ["'none'"],
+        "base-uri": ["'self'"],
+        "object-src": ["'none'"],
+    },
+}
+
+# Background work (django-tasks): e-mails are sent from a task so that a slow
+# mail server never slows a request. The immediate backend runs the task right
+# away in-process; production may set django_tasks_db.DatabaseBackend and run
+# `python manage.py db_worker`.
+TASKS = {
+    "default": {
+        "BACKEND": env.str(
+            "TASKS_BACKEND", default="django_tasks.backends.immediate.ImmediateBackend"
+        )
+    }
+}
+
+# Reminder sent once when an approved registration's validity ends within this many days.
+DEAL_EXPIRY_REMINDER_DAYS = env.int("DEAL_EXPIRY_REMINDER_DAYS", default=14)

@@ -40,17 +40,6 @@ from portal.models import (
 )
 from portal.selectors import conflicts_with_details, with_conflict_counts
 
-STATUS_COLOURS = {
-    Deal.Status.DRAFT: "#6c757d",
-    Deal.Status.SUBMITTED: "#0d6efd",
-    Deal.Status.APPROVED: "#198754",
-    Deal.Status.REJECTED: "#dc3545",
-    Deal.Status.WITHDRAWN: "#6c757d",
-    Deal.Status.EXPIRED: "#6c757d",
-    Deal.Status.WON: "#146c43",
-    Deal.Status.LOST: "#b02a37",
-}
-
 
 class ApproveForm(forms.Form):
     discount_percent = forms.DecimalField(
@@ -293,10 +282,9 @@ class DealAdmin(admin.ModelAdmin):
             return ""
         badge = sla.due_badge(obj.decision_due_at, timezone.now())
         return format_html(
-            '<span class="sla-badge{}" title="{}" style="white-space:nowrap;{}">{}</span>',
+            '<span class="sla-badge{}" title="{}">{}</span>',
             " sla-overdue" if badge.overdue else "",
             timezone.localtime(obj.decision_due_at).strftime("%Y-%m-%d %H:%M"),
-            "color:#b02a37;font-weight:bold" if badge.overdue else "",
             badge.text,
         )
 
@@ -306,7 +294,7 @@ class DealAdmin(admin.ModelAdmin):
         if not count or obj.status not in (Deal.Status.SUBMITTED, Deal.Status.APPROVED):
             return ""
         return format_html(
-            '<span class="conflict-flag" style="color:#b02a37;font-weight:bold">⚠ {}</span>',
+            '<span class="conflict-flag">⚠ {}</span>',
             count,
         )
 
@@ -342,9 +330,10 @@ class DealAdmin(admin.ModelAdmin):
 
     @admin.display(description=_("status"), ordering="status")
     def status_badge(self, obj: Deal) -> str:
+        # Colours in static/css/admin.css: the CSP forbids inline styles.
         return format_html(
-            '<span style="background:{};color:#fff;padding:2px 8px;border-radius:10px">{}</span>',
-            STATUS_COLOURS.get(obj.status, "#6c757d"),
+            '<span class="admin-status-badge status-{}">{}</span>',
+            obj.status,
             obj.get_status_display(),
         )
 
@@ -899,3 +888,7 @@ class DistributorApiTokenAdmin(admin.ModelAdmin):
             % {"count": count},
             messages.SUCCESS,
         )
+
+
+# Partner applications have their own module; importing it registers them.
+from portal import admin_applications  # noqa: E402, F401

@@ -13,3 +13,15 @@ class PortalConfig(AppConfig):
 
         # After auth's own receiver has created the permissions.
         post_migrate.connect(sync_reviewers_group, sender=self)
+
+        from django.contrib.auth.signals import user_logged_in
+
+        from portal import notifications, workflow
+        from portal.middleware import remember_language_on_login
+
+        user_logged_in.connect(remember_language_on_login, dispatch_uid="portal.login_language")
+
+        # E-mails about a deal go out once its status change has committed.
+        workflow.status_changed.connect(
+            notifications.on_status_changed, dispatch_uid="portal.notifications"
+        )

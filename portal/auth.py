@@ -1,4 +1,5 @@
-"""The authentication backend: the logged-in user with what every page asks of them.
+"""Authentication: log in with the username or the e-mail, throttled by django-axes,
+and load the logged-in user with what every page asks of them.
 
 `base.html` names the user's organisation and the portal asks on most pages
 whether the user is a vendor reviewer. Loading both with the user itself (one
@@ -6,9 +7,11 @@ query, which every logged-in request runs anyway) keeps them from costing a
 query each on every page.
 """
 
+from axes.backends import AxesStandaloneBackend
 from django.contrib.auth.backends import ModelBackend
 from django.contrib.auth.models import Permission
 from django.db.models import Exists, OuterRef, Q
+from django.http import HttpRequest
 
 from portal.models import User
 
@@ -23,7 +26,31 @@ def _holds_review_permission() -> Exists:
 
 
 class PortalBackend(ModelBackend):
-    """ModelBackend whose `get_user` also loads the organisation and the reviewer flag."""
+    """ModelBackend that accepts the e-mail in the username field, and whose `get_user`
+    also loads the organisation and the reviewer flag.
+
+    The username wins when both match different users; an e-mail shared by
+    several accounts logs nobody in (it would be a guess which one was meant).
+    """
+
+    def authenticate(
+        self, request: HttpRequest | None, username: str | None = None, password=None, **kwargs
+    ) -> User | None:
+        if username is None:
+            username = kwargs.get(User.USERNAME_FIELD)
+        if not username or password is None:
+            return None
+        user = User.objects.filter(username=username).first()
+        if user is None and "@" in username:
+            matches = list(User.objects.filter(email__iexact=username.strip())[:2])
+            user = matches[0] if len(matches) == 1 else None
+        if user is None:
+            # Hash anyway so that an unknown login takes as long as a wrong password.
+            User().set_password(password)
+            return None
+        if user.check_password(password) and self.user_can_authenticate(user):
+            return user
+        return None
 
     def get_user(self, user_id: int) -> User | None:
         try:
@@ -37,3 +64,17 @@ class PortalBackend(ModelBackend):
         # Read by `selectors.is_deal_reviewer` instead of asking the database again.
         user._dealreg_is_reviewer = user.holds_review_permission
         return user if self.user_can_authenticate(user) else None
+
+
+class LoginThrottleBackend(AxesStandaloneBackend):
+    """django-axes' lock-out check for every login that arrives over HTTP.
+
+    A call without a request (a script, the test client's `login()`) cannot be
+    brute-forced from outside, so it is let through to the next backend instead
+    of failing as django-axes would.
+    """
+
+    def authenticate(self, request: HttpRequest | None, *args, **kwargs) -> None:
+        if request is None:
+            return None
+        return super().authenticate(request, *args, **kwargs)

@@ -20,6 +20,8 @@ REVIEWER_PERMISSIONS = [
     "view_distributorapitoken",
     "add_distributorapitoken",
     "change_distributorapitoken",
+    "view_partnerapplication",
+    "change_partnerapplication",
     *[
         f"{action}_{model}"
         for model in [

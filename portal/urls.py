@@ -1,6 +1,14 @@
 from django.urls import path
 
-from portal.views import deal_reg_check, deals, extensions, home, opportunity_manager
+from portal.views import (
+    accounts,
+    apply,
+    deal_reg_check,
+    deals,
+    extensions,
+    home,
+    opportunity_manager,
+)
 from portal.views import wizard as wizard_views
 
 app_name = "portal"
@@ -61,5 +69,13 @@ urlpatterns = [
         "sales-zone/opportunity-manager/<int:pk>/comments/",
         deals.deal_comment,
         name="deal_comment",
+    ),
+    path("apply/", apply.apply, name="apply"),
+    path("apply/thanks/", apply.apply_done, name="apply_done"),
+    path("accounts/profile/", accounts.profile, name="profile"),
+    path(
+        "accounts/activate/<uidb64>/<token>/",
+        accounts.ActivateAccountView.as_view(),
+        name="activate",
     ),
 ]

@@ -90,6 +90,16 @@ def unhashed_static_files(settings):
     }
 
 
+@pytest.fixture(autouse=True)
+def english_after_each_test():
+    # A request in Polish leaves Polish active in the thread; the next test starts in English.
+    yield
+    from django.conf import settings
+    from django.utils import translation
+
+    translation.activate(settings.LANGUAGE_CODE)
+
+
 pytest_plugins = ["tests.browser"]
 # The Register a Deal wizard's catalogue fixture and step answers.
 pytest_plugins += ["tests.wizard_steps"]

@@ -150,3 +150,33 @@ class DealFactory(factory.django.DjangoModelFactory):
                 name=self.registered_by.get_full_name(),
                 email=self.registered_by.email,
             )
+
+
+def valid_nip(n: int) -> str:
+    """A 10-digit Polish NIP with a correct check digit, different for each n."""
+    weights = (6, 5, 7, 2, 3, 4, 5, 6, 7)
+    base = n
+    while True:
+        digits = f"{700000000 + base:09d}"
+        check = sum(int(d) * w for d, w in zip(digits, weights, strict=True)) % 11
+        if check != 10:
+            return f"{digits}{check}"
+        base += 1_000_000
+
+
+class PartnerApplicationFactory(factory.django.DjangoModelFactory):
+    """A pending application for partner access."""
+
+    class Meta:
+        model = "portal.PartnerApplication"
+
+    company_name = factory.Sequence(lambda n: f"Applicant {n} Sp. z o.o.")
+    tax_id = factory.Sequence(lambda n: valid_nip(n))
+    address = "ul. Prosta 1"
+    postal_code = "00-001"
+    city = "Warszawa"
+    contact_first_name = "Ewa"
+    contact_last_name = factory.Sequence(lambda n: f"Nowak{n}")
+    email = factory.Sequence(lambda n: f"ewa{n}@applicant.example")
+    phone = "+48 600 100 200"
+    distributor = factory.SubFactory(DistributorFactory)

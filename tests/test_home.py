@@ -34,7 +34,7 @@ def test_home_counts_only_the_users_own_deals(client, partner_user, other_partne
 def test_wrong_password_keeps_the_user_out_with_a_message(client, partner_user):
     response = client.post(reverse("login"), {"username": "partner_a", "password": "wrong"})
     assert response.status_code == 200
-    assert "correct username and password" in response.content.decode()
+    assert "do not match an active account" in response.content.decode()
 
 
 @pytest.mark.browser

@@ -1,0 +1,153 @@
+"""Forms of the account pages and of the partner application."""
+
+from django import forms
+from django.conf import settings
+from django.contrib.auth.forms import AuthenticationForm, PasswordResetForm
+from django.urls import reverse
+from django.utils import translation
+from django.utils.translation import gettext_lazy as _
+
+from portal import applications, notifications
+from portal.models import Distributor, PartnerApplication, User
+
+
+class LoginForm(AuthenticationForm):
+    """Username or e-mail, password, and "remember me"."""
+
+    remember_me = forms.BooleanField(
+        label=_("Remember me on this computer for two weeks"), required=False
+    )
+
+    error_messages = {
+        # One sentence for an unknown user and a wrong password: no enumeration.
+        "invalid_login": _(
+            "The username or e-mail and password do not match an active account. "
+            "Check them and try again (passwords are case-sensitive)."
+        ),
+        "inactive": _("This account is not active."),
+    }
+
+    def __init__(self, request=None, *args, **kwargs) -> None:
+        super().__init__(request, *args, **kwargs)
+        self.fields["username"].label = _("Username or e-mail")
+        self.fields["username"].max_length = 254
+
+
+class PortalPasswordResetForm(PasswordResetForm):
+    """Django's reset form; the e-mail goes through the background task, in the user's language.
+
+    The page answers the same whether or not the address is known.
+    """
+
+    def send_mail(
+        self,
+        subject_template_name,
+        email_template_name,
+        context,
+        from_email,
+        to_email,
+        html_email_template_name=None,
+    ) -> None:
+        user = context["user"]
+        recipient = notifications.Recipient(to_email, user.language, user.get_full_name())
+        context = {
+            **context,
+            "reset_url": notifications.absolute_url(_reset_path(context["uid"], context["token"])),
+        }
+        notifications.enqueue([notifications.render_message("password_reset", context, recipient)])
+
+
+def _reset_path(uid: str, token: str) -> str:
+    return reverse("password_reset_confirm", kwargs={"uidb64": uid, "token": token})
+
+
+class ProfileForm(forms.ModelForm):
+    class Meta:
+        model = User
+        fields = ["first_name", "last_name", "email", "phone", "language"]
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["email"].required = True
+        self.fields["first_name"].required = True
+        self.fields["last_name"].required = True
+
+    def clean_email(self) -> str:
+        email = self.cleaned_data["email"].strip()
+        if User.objects.filter(email__iexact=email).exclude(pk=self.instance.pk).exists():
+            raise forms.ValidationError(
+                _("Another account uses this e-mail. Use your own work address.")
+            )
+        return email
+
+
+class PartnerApplicationForm(forms.ModelForm):
+    """The public "Apply for partner access" form."""
+
+    distributor = forms.ModelChoiceField(
+        queryset=Distributor.objects.order_by("name"),
+        label=_("Distributor you buy from"),
+        empty_label=_("Choose your distributor"),
+        error_messages={"required": _("Choose the distributor you buy from.")},
+    )
+
+    class Meta:
+        model = PartnerApplication
+        fields = [
+            "company_name",
+            "tax_id",
+            "address",
+            "postal_code",
+            "city",
+            "country",
+            "contact_first_name",
+            "contact_last_name",
+            "email",
+            "phone",
+            "distributor",
+        ]
+        labels = {
+            "contact_first_name": _("Contact person: first name"),
+            "contact_last_name": _("Contact person: last name"),
+            "email": _("Work e-mail"),
+        }
+        error_messages = {
+            "email": {"invalid": _("Enter an e-mail address such as name@company.com.")},
+            "country": {"max_length": _("Enter the two-letter country code, e.g. PL.")},
+        }
+
+    def clean_tax_id(self) -> str:
+        tax_id = self.cleaned_data["tax_id"].strip()
+        if problem := applications.tax_id_problem(tax_id):
+            raise forms.ValidationError(problem)
+        if problem := applications.duplicate_tax_id_problem(tax_id):
+            raise forms.ValidationError(problem)
+        return tax_id
+
+    def clean_email(self) -> str:
+        email = self.cleaned_data["email"].strip()
+        if problem := applications.duplicate_email_problem(email):
+            raise forms.ValidationError(problem)
+        return email
+
+    def clean(self) -> dict:
+        cleaned = super().clean()
+        if "company_name" in cleaned and "tax_id" in cleaned:
+            problems = applications.existing_partner_problems(
+                name=cleaned["company_name"].strip(), tax_id=cleaned["tax_id"]
+            )
+            for field, problem in problems.items():
+                self.add_error(field, problem)
+        return cleaned
+
+    def clean_country(self) -> str:
+        country = self.cleaned_data["country"].strip().upper()
+        if len(country) != 2 or not country.isalpha():
+            raise forms.ValidationError(_("Enter the two-letter country code, e.g. PL."))
+        return country
+
+    def save(self, commit: bool = True) -> PartnerApplication:
+        self.instance.language = translation.get_language() or settings.LANGUAGE_CODE
+        if not commit:
+            return super().save(commit=False)
+        return applications.submit_application(application=super().save(commit=False))

@@ -1,0 +1,203 @@
+"""Partner applications: submit, approve (creates the Partner and its first user), reject.
+
+Each decision runs in one transaction and e-mails the applicant after commit.
+"""
+
+import re
+
+from django.contrib.auth.tokens import default_token_generator
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models import Q
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.encoding import force_bytes
+from django.utils.http import urlsafe_base64_encode
+from django.utils.translation import gettext as _
+
+from portal import notifications
+from portal.models import Partner, PartnerApplication, User, normalize_tax_id
+
+LIVE = (PartnerApplication.Status.PENDING, PartnerApplication.Status.APPROVED)
+
+
+class ApplicationDecisionError(Exception):
+    """The application was already decided."""
+
+
+def nip_is_valid(digits: str) -> bool:
+    """The Polish NIP's check digit (weights 6 5 7 2 3 4 5 6 7, modulo 11)."""
+    if not re.fullmatch(r"\d{10}", digits):
+        return False
+    weights = (6, 5, 7, 2, 3, 4, 5, 6, 7)
+    check = sum(int(d) * w for d, w in zip(digits, weights, strict=False)) % 11
+    return check != 10 and check == int(digits[9])
+
+
+def tax_id_problem(value: str) -> str | None:
+    """A sentence saying what is wrong with a typed tax ID, or None if it looks right.
+
+    A Polish NIP (10 digits, optionally "PL" before) must pass its check digit;
+    another EU VAT number needs its two-letter country prefix.
+    """
+    compact = re.sub(r"[\s.\-/]", "", value or "").upper()
+    if not compact:
+        return _("Enter the company's tax ID.")
+    if not re.fullmatch(r"[A-Z0-9]+", compact):
+        return _("A tax ID has only letters and digits (spaces and dashes are fine).")
+    if compact.startswith("PL") or compact.isdigit():
+        digits = compact.removeprefix("PL")
+        if not nip_is_valid(digits):
+            return _("This is not a valid Polish NIP: it has 10 digits and a check digit.")
+        return None
+    if not re.fullmatch(r"[A-Z]{2}[A-Z0-9]{2,13}", compact):
+        return _(
+            "Enter a Polish NIP or an EU VAT number with its country prefix, e.g. DE123456789."
+        )
+    return None
+
+
+def duplicate_tax_id_problem(value: str) -> str | None:
+    normalized = normalize_tax_id(value)
+    if PartnerApplication.objects.filter(tax_id_normalized=normalized, status__in=LIVE).exists():
+        return _(
+            "An application for this tax ID has already been received. "
+            "We will answer it by e-mail; there is no need to apply again."
+        )
+    return None
+
+
+def existing_partner_problems(*, name: str, tax_id: str) -> dict[str, str]:
+    """Field name -> sentence, when a partner with this name or tax ID already exists.
+
+    Partners are few and their tax IDs are stored as typed, so one query reads
+    them all and the comparison is on normalised values.
+    """
+    normalized = normalize_tax_id(tax_id)
+    problems = {}
+    for partner_name, partner_tax_id in Partner.objects.values_list("name", "tax_id"):
+        if name and partner_name.casefold() == name.casefold():
+            problems["company_name"] = _(
+                "A partner with this name already exists. Ask a colleague with access."
+            )
+        if normalized and partner_tax_id and normalize_tax_id(partner_tax_id) == normalized:
+            problems["tax_id"] = _(
+                "This company is already a partner. Ask a colleague with access, "
+                "or reset your password if you have an account."
+            )
+    return problems
+
+
+def duplicate_email_problem(email: str) -> str | None:
+    if PartnerApplication.objects.filter(email__iexact=email, status__in=LIVE).exists():
+        return _("An application with this e-mail has already been received.")
+    if User.objects.filter(email__iexact=email).exists():
+        return _(
+            "This e-mail already belongs to a portal account. "
+            "Log in, or reset your password if you forgot it."
+        )
+    return None
+
+
+@transaction.atomic
+def submit_application(*, application: PartnerApplication) -> PartnerApplication:
+    """Save a new (validated) application and tell the reviewers after commit."""
+    application.status = PartnerApplication.Status.PENDING
+    application.save()
+    notifications.send_after_commit(
+        notifications.application_received_messages(application=application)
+    )
+    return application
+
+
+def set_password_path(user: User) -> str:
+    uid = urlsafe_base64_encode(force_bytes(user.pk))
+    token = default_token_generator.make_token(user)
+    return reverse("portal:activate", kwargs={"uidb64": uid, "token": token})
+
+
+def _lock_pending(application: PartnerApplication) -> PartnerApplication:
+    locked = PartnerApplication.objects.select_for_update().get(pk=application.pk)
+    if locked.status != PartnerApplication.Status.PENDING:
+        raise ApplicationDecisionError(
+            _("This application was already %(status)s.")
+            % {"status": locked.get_status_display().lower()}
+        )
+    return locked
+
+
+@transaction.atomic
+def approve_application(*, application: PartnerApplication, by: User) -> PartnerApplication:
+    """Create the Partner and an inactive user, and e-mail the set-password link."""
+    locked = _lock_pending(application)
+    if Partner.objects.filter(name__iexact=locked.company_name).exists():
+        raise ValidationError(
+            _("A partner named %(name)s already exists.") % {"name": locked.company_name}
+        )
+    taken = Q(email__iexact=locked.email) | Q(username__iexact=locked.email)
+    if User.objects.filter(taken).exists():
+        raise ValidationError(
+            _("A portal account with the e-mail %(email)s already exists.")
+            % {"email": locked.email}
+        )
+    partner = Partner.objects.create(
+        name=locked.company_name, tax_id=locked.tax_id, country=locked.country, city=locked.city
+    )
+    user = User(
+        username=locked.email.lower(),
+        email=locked.email,
+        first_name=locked.contact_first_name,
+        last_name=locked.contact_last_name,
+        phone=locked.phone,
+        partner=partner,
+        language=locked.language,
+        is_active=False,
+    )
+    user.set_unusable_password()
+    user.save()
+    locked.status = PartnerApplication.Status.APPROVED
+    locked.partner = partner
+    locked.decided_by = by
+    locked.decided_at = timezone.now()
+    locked.save(update_fields=["status", "partner", "decided_by", "decided_at"])
+    notifications.send_after_commit(
+        notifications.application_approved_messages(
+            application=locked, user=user, set_password_path=set_password_path(user)
+        )
+    )
+    return locked
+
+
+@transaction.atomic
+def reject_application(
+    *, application: PartnerApplication, by: User, reason: str
+) -> PartnerApplication:
+    """Refuse the application and e-mail the reason to the applicant."""
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationError({"reason": _("Give the reason for the rejection.")})
+    locked = _lock_pending(application)
+    locked.status = PartnerApplication.Status.REJECTED
+    locked.rejection_reason = reason
+    locked.decided_by = by
+    locked.decided_at = timezone.now()
+    locked.save(update_fields=["status", "rejection_reason", "decided_by", "decided_at"])
+    notifications.send_after_commit(notifications.application_rejected_messages(application=locked))
+    return locked
+
+
+def resend_set_password_link(*, application: PartnerApplication) -> bool:
+    """E-mail a fresh set-password link if the approved applicant never set a password."""
+    if application.status != PartnerApplication.Status.APPROVED or not application.partner_id:
+        return False
+    user = User.objects.filter(
+        partner_id=application.partner_id, email__iexact=application.email, is_active=False
+    ).first()
+    if user is None:
+        return False
+    notifications.send_after_commit(
+        notifications.application_approved_messages(
+            application=application, user=user, set_password_path=set_password_path(user)
+        )
+    )
+    return True

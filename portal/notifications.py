@@ -1,0 +1,256 @@
+"""Who receives which e-mail, rendered in each recipient's language.
+
+Each e-mail is `templates/email/<name>.txt` plus `.html`, with its subject
+here. Messages are rendered now and sent by `portal.tasks.send_emails`,
+after the transaction that caused them has committed.
+"""
+
+import logging
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.db import transaction
+from django.db.models import Q
+from django.template.loader import render_to_string
+from django.urls import NoReverseMatch, reverse
+from django.utils import translation
+from django.utils.formats import date_format
+from django.utils.translation import gettext_lazy as _
+
+from portal.models import Deal, PartnerApplication, User
+from portal.roles import REVIEWERS_GROUP
+
+logger = logging.getLogger(__name__)
+
+SUBJECTS = {
+    "deal_submitted": _("New deal registration to review: %(customer)s"),
+    "deal_approved": _("Deal registration approved: %(number)s"),
+    "deal_rejected": _("Deal registration rejected: %(customer)s"),
+    "deal_expiring": _("Deal registration %(number)s expires on %(date)s"),
+    "deal_expired": _("Deal registration %(number)s has expired"),
+    "application_received": _("New application for partner access: %(company)s"),
+    "application_approved": _("Your partner access is approved: set your password"),
+    "application_rejected": _("Your application for partner access"),
+    "password_reset": _("Reset your Partner Portal password"),
+}
+
+
+@dataclass(frozen=True)
+class Recipient:
+    email: str
+    language: str
+    name: str = ""
+
+
+def absolute_url(path: str) -> str:
+    return settings.SITE_URL + path
+
+
+def deal_url(deal: Deal) -> str:
+    """The deal's page in the portal, as an absolute link."""
+    try:
+        path = reverse("portal:deal_detail", args=[deal.pk])
+    except NoReverseMatch:  # the Opportunity Manager's detail page is another feature's
+        path = f"/sales-zone/opportunity-manager/{deal.pk}/"
+    return absolute_url(path)
+
+
+def deal_admin_url(deal: Deal) -> str:
+    """Where a reviewer decides the deal."""
+    return absolute_url(reverse("admin:portal_deal_change", args=[deal.pk]))
+
+
+def _recipient(user: User) -> Recipient:
+    return Recipient(user.email, user.language, user.get_full_name() or user.username)
+
+
+def _unique(recipients: Iterable[Recipient]) -> list[Recipient]:
+    seen: set[str] = set()
+    unique = []
+    for recipient in recipients:
+        key = recipient.email.strip().lower()
+        if key and key not in seen:
+            seen.add(key)
+            unique.append(recipient)
+    return unique
+
+
+def reviewers() -> list[Recipient]:
+    """Active members of the "Vendor reviewers" group (or holders of the permission)."""
+    users = (
+        User.objects.filter(is_active=True)
+        .exclude(email="")
+        .filter(
+            Q(groups__name=REVIEWERS_GROUP)
+            | Q(
+                user_permissions__codename="review_deal",
+                user_permissions__content_type__app_label="portal",
+            )
+        )
+        .distinct()
+        .order_by("pk")
+    )
+    return [_recipient(u) for u in users]
+
+
+def _registering_user(deal: Deal) -> list[Recipient]:
+    user = deal.registered_by
+    return [_recipient(user)] if user.is_active and user.email else []
+
+
+def _partner_contacts(deal: Deal) -> list[Recipient]:
+    # A contact without an account reads the registering colleague's language.
+    return [
+        Recipient(
+            c.email,
+            c.user.language if c.user else deal.registered_by.language,
+            c.name,
+        )
+        for c in deal.contacts.all()
+        if c.email
+    ]
+
+
+def _distributor_users(deal: Deal) -> list[Recipient]:
+    users = deal.distributor.users.filter(is_active=True).exclude(email="").order_by("pk")
+    return [_recipient(u) for u in users]
+
+
+def render_message(name: str, context: dict, recipient: Recipient) -> dict:
+    """One e-mail as plain data for the task, in the recipient's language."""
+    with translation.override(recipient.language or settings.LANGUAGE_CODE):
+        context = {
+            **context,
+            "recipient": recipient,
+            "site_url": settings.SITE_URL,
+            "link_days": max(1, settings.PASSWORD_RESET_TIMEOUT // 86400),
+        }
+        subject_params = context.get("subject_params", {})
+        return {
+            "to": [recipient.email],
+            "subject": str(SUBJECTS[name]) % subject_params,
+            "text": render_to_string(f"email/{name}.txt", context),
+            "html": render_to_string(f"email/{name}.html", context),
+        }
+
+
+def render_for(name: str, context: dict, recipients: Iterable[Recipient]) -> list[dict]:
+    return [render_message(name, context, r) for r in _unique(recipients)]
+
+
+def enqueue(messages: list[dict]) -> None:
+    """Hand the messages to the background task; a failure to queue is logged, never raised."""
+    if not messages:
+        return
+    from portal.tasks import send_emails
+
+    try:
+        send_emails.enqueue(messages=messages)
+    except Exception:
+        logger.exception("Could not queue %d e-mail(s)", len(messages))
+
+
+def send_after_commit(messages: list[dict]) -> None:
+    transaction.on_commit(lambda: enqueue(messages))
+
+
+# --- Deals -------------------------------------------------------------------------
+
+
+def _deal_for_mail(deal: Deal) -> Deal:
+    return (
+        Deal.objects.select_related("partner", "registered_by", "distributor", "customer")
+        .prefetch_related("lines__product", "contacts__user")
+        .get(pk=deal.pk)
+    )
+
+
+def _deal_context(deal: Deal, **extra) -> dict:
+    return {
+        "deal": deal,
+        "deal_url": deal_url(deal),
+        "subject_params": {
+            "customer": deal.customer.name,
+            "number": deal.deal_reg_number or "",
+            "date": "",
+        },
+        **extra,
+    }
+
+
+def deal_status_messages(*, deal: Deal, to_status: str, note: str = "") -> list[dict]:
+    """The e-mails a status change sends, one per recipient."""
+    Status = Deal.Status
+    if to_status not in (Status.SUBMITTED, Status.APPROVED, Status.REJECTED, Status.EXPIRED):
+        return []
+    deal = _deal_for_mail(deal)
+    if to_status == Status.SUBMITTED:
+        context = _deal_context(deal, review_url=deal_admin_url(deal))
+        return render_for("deal_submitted", context, reviewers())
+    if to_status == Status.APPROVED:
+        recipients = _registering_user(deal) + _partner_contacts(deal) + _distributor_users(deal)
+        return render_for("deal_approved", _deal_context(deal, note=note), recipients)
+    if to_status == Status.REJECTED:
+        recipients = _registering_user(deal) + _partner_contacts(deal)
+        context = _deal_context(deal, reason=deal.rejection_reason or note)
+        return render_for("deal_rejected", context, recipients)
+    return render_for("deal_expired", _deal_context(deal), _registering_user(deal))
+
+
+def on_status_changed(sender, *, deal: Deal, to_status: str, note: str = "", **kwargs) -> None:
+    """`workflow.status_changed` receiver (after commit): queue the e-mails.
+
+    Nothing here may undo or fail the status change, so any error is logged.
+    """
+    try:
+        enqueue(deal_status_messages(deal=deal, to_status=to_status, note=note))
+    except Exception:
+        logger.exception("Could not prepare the e-mails for deal %s -> %s", deal.pk, to_status)
+
+
+def expiry_reminder_messages(*, deal: Deal) -> list[dict]:
+    """The "expires soon" reminder to the user who registered the deal."""
+    deal = _deal_for_mail(deal)
+    messages = []
+    for recipient in _registering_user(deal):
+        with translation.override(recipient.language):
+            # The subject's date in the recipient's own format.
+            context = _deal_context(deal)
+            context["subject_params"]["date"] = date_format(deal.validity_end, "DATE_FORMAT")
+            messages.append(render_message("deal_expiring", context, recipient))
+    return messages
+
+
+# --- Partner applications ------------------------------------------------------------
+
+
+def application_received_messages(*, application: PartnerApplication) -> list[dict]:
+    """Tell the reviewers that an application waits for them."""
+    context = {
+        "application": application,
+        "review_url": absolute_url(
+            reverse("admin:portal_partnerapplication_change", args=[application.pk])
+        ),
+        "subject_params": {"company": application.company_name},
+    }
+    return render_for("application_received", context, reviewers())
+
+
+def application_approved_messages(
+    *, application: PartnerApplication, user: User, set_password_path: str
+) -> list[dict]:
+    recipient = Recipient(user.email, application.language, application.contact_name)
+    context = {
+        "application": application,
+        "user": user,
+        "set_password_url": absolute_url(set_password_path),
+        "login_url": absolute_url(reverse("login")),
+    }
+    return [render_message("application_approved", context, recipient)]
+
+
+def application_rejected_messages(*, application: PartnerApplication) -> list[dict]:
+    recipient = Recipient(application.email, application.language, application.contact_name)
+    context = {"application": application, "reason": application.rejection_reason}
+    return [render_message("application_rejected", context, recipient)]

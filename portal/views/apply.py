@@ -1,0 +1,27 @@
+"""The public "Apply for partner access" page."""
+
+from django.db import IntegrityError
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+
+from portal.account_forms import PartnerApplicationForm
+
+
+def apply(request: HttpRequest) -> HttpResponse:
+    form = PartnerApplicationForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            form.save()  # one transaction, in portal.applications.submit_application
+        except IntegrityError:
+            # Two identical applications at the same moment: the database kept one.
+            form.add_error(
+                None, _("An application for this company or e-mail has already been received.")
+            )
+        else:
+            return redirect("portal:apply_done")
+    return render(request, "portal/accounts/apply.html", {"form": form})
+
+
+def apply_done(request: HttpRequest) -> HttpResponse:
+    return render(request, "portal/accounts/apply_done.html")
