@@ -4,6 +4,7 @@ import pytest
 from django.core.management import CommandError, call_command
 from django.urls import reverse
 
+from portal import workflow
 from portal.models import Deal, Product, User
 
 pytestmark = pytest.mark.django_db
@@ -49,3 +50,26 @@ def test_demo_has_a_channel_conflict_for_reviewers(settings):
     call_command("seed_demo")
     submitted = Deal.objects.filter(status=Deal.Status.SUBMITTED)
     assert any(conflicting_deals(deal=d).exists() for d in submitted)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_seed_demo_sends_no_email(settings, mailoutbox):
+    # Transactional: the command's transaction really commits, as under `make run`.
+    settings.DEBUG = True
+    call_command("seed_demo")
+    assert Deal.objects.filter(status=Deal.Status.APPROVED).exists()
+    assert mailoutbox == []
+    # Mail of real work after the seed still goes out.
+    deal = Deal.objects.filter(status=Deal.Status.SUBMITTED).first()
+    workflow.approve(deal=deal, by=User.objects.get(username="reviewer"))
+    assert mailoutbox != []
+
+
+@pytest.mark.django_db(transaction=True)
+def test_seed_demo_queues_no_email_for_the_database_task_backend(settings):
+    from django_tasks_db.models import DBTaskResult
+
+    settings.DEBUG = True
+    settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+    call_command("seed_demo")
+    assert not DBTaskResult.objects.exists()

@@ -12,7 +12,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 from django.utils import timezone
 
-from portal import workflow
+from portal import notifications, workflow
 from portal.models import (
     Competitor,
     Customer,
@@ -106,7 +106,9 @@ class Command(BaseCommand):
             raise CommandError(
                 "seed_demo creates logins with the password 'demo', so it runs only with DEBUG on."
             )
-        with transaction.atomic():
+        # The demo's submissions and approvals would e-mail its fake people: dozens of
+        # messages on the console. Muted around the transaction, whose commit queues them.
+        with notifications.muted(), transaction.atomic():
             created = self.seed()
         self.stdout.write(
             self.style.SUCCESS(
