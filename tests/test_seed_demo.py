@@ -5,7 +5,15 @@ from django.core.management import CommandError, call_command
 from django.urls import reverse
 
 from portal import workflow
-from portal.models import Deal, Product, User
+from portal.models import (
+    Deal,
+    DealComment,
+    DistributorApiToken,
+    ExtensionRequest,
+    PartnerApplication,
+    Product,
+    User,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -73,3 +81,43 @@ def test_seed_demo_queues_no_email_for_the_database_task_backend(settings):
     settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
     call_command("seed_demo")
     assert not DBTaskResult.objects.exists()
+
+
+def test_demo_shows_comments_an_extension_request_an_application_and_an_api_token(
+    settings, capsys, client
+):
+    settings.DEBUG = True
+    call_command("seed_demo")
+    out = capsys.readouterr().out
+    thread = DealComment.objects.order_by("pk")
+    assert [(c.author.username, c.is_internal) for c in thread] == [
+        ("partner", False),
+        ("reviewer", False),
+        ("reviewer", True),
+    ]
+    assert {c.deal.status for c in thread} == {Deal.Status.SUBMITTED}
+    request = ExtensionRequest.objects.get()
+    assert (request.status, request.deal.status) == ("pending", Deal.Status.APPROVED)
+    assert request.requested_by.username == "partner"
+    assert PartnerApplication.objects.get().status == PartnerApplication.Status.PENDING
+    token_row = DistributorApiToken.objects.get()
+    assert token_row.distributor.users.filter(username="distributor").exists()
+    # The printed token works against the API.
+    token = next(line for line in out.splitlines() if "API token" in line).split()[-1]
+    approved = Deal.objects.filter(
+        status=Deal.Status.APPROVED, distributor=token_row.distributor
+    ).first()
+    response = client.get(
+        reverse("portal:api_deal_reg_check"),
+        {"number": approved.deal_reg_number},
+        HTTP_AUTHORIZATION=f"Bearer {token}",
+    )
+    assert response.status_code == 200
+
+    call_command("seed_demo")
+    again = capsys.readouterr().out
+    assert "API token" not in again  # shown once, when made
+    assert DealComment.objects.count() == 3
+    assert ExtensionRequest.objects.count() == 1
+    assert PartnerApplication.objects.count() == 1
+    assert DistributorApiToken.objects.count() == 1
