@@ -19,7 +19,7 @@ from django.utils.translation import gettext as _
 
 from portal import notifications
 from portal.models import Deal, DealComment, User
-from portal.selectors import is_reviewer
+from portal.selectors import is_deals_partner_staff, is_reviewer
 
 MAX_COMMENT_LENGTH = 4000
 
@@ -30,7 +30,7 @@ def can_comment(*, user: User, deal: Deal, internal: bool = False) -> bool:
         return True
     if internal:
         return False
-    return bool(user.is_active and user.partner_id and user.partner_id == deal.partner_id)
+    return is_deals_partner_staff(user, deal)
 
 
 @transaction.atomic

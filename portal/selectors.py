@@ -388,6 +388,12 @@ def is_reviewer(user: User) -> bool:
     return is_deal_reviewer(user)
 
 
+def is_deals_partner_staff(user: User, deal: Deal) -> bool:
+    """Whether `user` works for the deal's own partner: the side that follows the deal up,
+    comments on it and asks for more time. Distributor staff and reviewers are not."""
+    return bool(user.is_active and user.partner_id and user.partner_id == deal.partner_id)
+
+
 def comments_visible_to(*, user: User, deal: Deal) -> QuerySet[DealComment]:
     """The comments on `deal` that `user` may read, oldest first.
 
