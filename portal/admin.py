@@ -39,7 +39,7 @@ from portal.models import (
     ProductFamily,
     User,
 )
-from portal.selectors import conflicts_with_details, with_conflict_counts
+from portal.review_selectors import conflicts_with_details, with_conflict_counts
 
 
 class ApproveForm(forms.Form):

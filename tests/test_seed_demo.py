@@ -52,7 +52,7 @@ def test_every_demo_login_works(settings, client, username):
 
 
 def test_demo_has_a_channel_conflict_for_reviewers(settings):
-    from portal.selectors import conflicting_deals
+    from portal.review_selectors import conflicting_deals
 
     settings.DEBUG = True
     call_command("seed_demo")
