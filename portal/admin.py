@@ -20,6 +20,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
 from portal import comments, extensions, sla, workflow
+from portal.admin_bulk import apply_each
 from portal.dealregcheck import create_api_token
 from portal.models import (
     Competitor,
@@ -38,7 +39,7 @@ from portal.models import (
     ProductFamily,
     User,
 )
-from portal.selectors import conflicts_with_details, with_conflict_counts
+from portal.review_selectors import conflicts_with_details, with_conflict_counts
 
 
 class ApproveForm(forms.Form):
@@ -531,14 +532,10 @@ class DealAdmin(admin.ModelAdmin):
     def approve_selected(self, request: HttpRequest, queryset: QuerySet[Deal]):
         if not self.can_review(request):
             raise PermissionDenied
-        done, refused = [], []
-        for deal in queryset.order_by("submitted_at"):
-            try:
-                workflow.approve(deal=deal, by=request.user)
-            except (workflow.DealTransitionError, ValidationError) as exc:
-                refused.append((deal, "; ".join(getattr(exc, "messages", [str(exc)]))))
-            else:
-                done.append(deal)
+        done, refused = apply_each(
+            queryset.order_by("submitted_at"),
+            lambda deal: workflow.approve(deal=deal, by=request.user),
+        )
         self._report(request, done, refused, _("approved"))
 
     @admin.action(description=_("Reject selected deals…"))
@@ -547,14 +544,12 @@ class DealAdmin(admin.ModelAdmin):
             raise PermissionDenied
         form = RejectForm(request.POST if "apply" in request.POST else None)
         if "apply" in request.POST and form.is_valid():
-            done, refused = [], []
-            for deal in queryset:
-                try:
-                    workflow.reject(deal=deal, by=request.user, reason=form.cleaned_data["reason"])
-                except workflow.DealTransitionError as exc:
-                    refused.append((deal, str(exc)))
-                else:
-                    done.append(deal)
+            done, refused = apply_each(
+                queryset,
+                lambda deal: workflow.reject(
+                    deal=deal, by=request.user, reason=form.cleaned_data["reason"]
+                ),
+            )
             self._report(request, done, refused, _("rejected"))
             return None
         context = {
@@ -573,16 +568,12 @@ class DealAdmin(admin.ModelAdmin):
             raise PermissionDenied
         form = ExtendForm(request.POST if "apply" in request.POST else None)
         if "apply" in request.POST and form.is_valid():
-            done, refused = [], []
             # Each deal in its own transaction (workflow.extend is atomic): one refusal
             # never undoes or half-applies another deal.
-            for deal in queryset.order_by("pk"):
-                try:
-                    workflow.extend(deal=deal, by=request.user, **form.cleaned_data)
-                except (workflow.DealTransitionError, ValidationError) as exc:
-                    refused.append((deal, "; ".join(getattr(exc, "messages", [str(exc)]))))
-                else:
-                    done.append(deal)
+            done, refused = apply_each(
+                queryset.order_by("pk"),
+                lambda deal: workflow.extend(deal=deal, by=request.user, **form.cleaned_data),
+            )
             self._report(request, done, refused, _("extended"))
             return None
         if not form.is_bound:
@@ -756,16 +747,10 @@ class ExtensionRequestAdmin(admin.ModelAdmin):
             raise PermissionDenied
         form = form_class(request.POST if "apply" in request.POST else None)
         if "apply" in request.POST and form.is_valid():
-            done, refused = [], []
-            for extension_request in queryset.select_related("deal").order_by("pk"):
-                try:
-                    decide(extension_request, form.cleaned_data)
-                except (workflow.DealTransitionError, ValidationError) as exc:
-                    refused.append(
-                        (extension_request, "; ".join(getattr(exc, "messages", [str(exc)])))
-                    )
-                else:
-                    done.append(extension_request)
+            done, refused = apply_each(
+                queryset.select_related("deal").order_by("pk"),
+                lambda extension_request: decide(extension_request, form.cleaned_data),
+            )
             if done:
                 self.message_user(
                     request,

@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
 from portal import applications
+from portal.admin_bulk import error_text
 from portal.models import PartnerApplication
 
 
@@ -128,8 +129,7 @@ class PartnerApplicationAdmin(admin.ModelAdmin):
             try:
                 applications.approve_application(application=application, by=request.user)
             except (applications.ApplicationDecisionError, ValidationError) as exc:
-                text = exc.messages[0] if isinstance(exc, ValidationError) else str(exc)
-                self.message_user(request, text, messages.ERROR)
+                self.message_user(request, error_text(exc), messages.ERROR)
             else:
                 self.message_user(
                     request,

@@ -25,3 +25,6 @@ class PortalConfig(AppConfig):
         workflow.status_changed.connect(
             notifications.on_status_changed, dispatch_uid="portal.notifications"
         )
+        workflow.validity_extended.connect(
+            notifications.on_validity_extended, dispatch_uid="portal.notifications.extended"
+        )

@@ -7,19 +7,19 @@ Who may write:
   thread of the deals that name them (see `selectors.comments_visible_to`), so
   they know what the vendor asked for, but the conversation is the partner's.
 
-A new partner-visible comment is e-mailed to the other side after commit:
+A new partner-visible comment is e-mailed to the other side after commit, in
+each recipient's language, by `portal.notifications` (see `comment_recipients`):
 the partner's comment to the reviewers, a reviewer's comment to the deal's
 registering user and its partner-side contacts. Internal notes mail nobody.
 """
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.mail import send_mail
 from django.db import transaction
 from django.utils.translation import gettext as _
 
+from portal import notifications
 from portal.models import Deal, DealComment, User
-from portal.roles import REVIEWERS_GROUP
-from portal.selectors import is_reviewer
+from portal.selectors import is_deals_partner_staff, is_reviewer
 
 MAX_COMMENT_LENGTH = 4000
 
@@ -30,7 +30,7 @@ def can_comment(*, user: User, deal: Deal, internal: bool = False) -> bool:
         return True
     if internal:
         return False
-    return bool(user.is_active and user.partner_id and user.partner_id == deal.partner_id)
+    return is_deals_partner_staff(user, deal)
 
 
 @transaction.atomic
@@ -52,52 +52,6 @@ def add_comment(*, deal: Deal, author: User, body: str, internal: bool = False) 
         )
     comment = DealComment.objects.create(deal=deal, author=author, body=body, is_internal=internal)
     if not internal:
-        transaction.on_commit(lambda: send_comment_notification(comment))
+        # Rendered and queued only once the comment has committed (portal.notifications).
+        transaction.on_commit(lambda: notifications.on_comment_added(comment))
     return comment
-
-
-def comment_recipients(comment: DealComment) -> list[str]:
-    """Who hears of a partner-visible comment: the other side of the conversation."""
-    deal = comment.deal
-    if comment.author is not None and is_reviewer(comment.author):
-        addresses = [deal.registered_by.email, *deal.contacts.values_list("email", flat=True)]
-    else:
-        addresses = list(
-            User.objects.filter(groups__name=REVIEWERS_GROUP, is_active=True, partner__isnull=True)
-            .exclude(email="")
-            .values_list("email", flat=True)
-        )
-    author_email = comment.author.email if comment.author else ""
-    seen, result = set(), []
-    for address in addresses:
-        key = (address or "").lower()
-        if key and key not in seen and key != author_email.lower():
-            seen.add(key)
-            result.append(address)
-    return result
-
-
-def send_comment_notification(comment: DealComment) -> int:
-    """E-mail one partner-visible comment to the other side; returns the number of mails.
-
-    Kept as one function with one argument so it can move behind a background task.
-    """
-    recipients = comment_recipients(comment)
-    if not recipients:
-        return 0
-    deal = comment.deal
-    author = (comment.author.get_full_name() or comment.author.username) if comment.author else ""
-    subject = _("New comment on deal %(deal)s (%(customer)s)") % {
-        "deal": deal,
-        "customer": deal.customer.name,
-    }
-    body = _("%(author)s wrote on deal %(deal)s:\n\n%(body)s\n") % {
-        "author": author,
-        "deal": deal,
-        "body": comment.body,
-    }
-    # One message per recipient: partners never see the reviewers' addresses and vice versa.
-    sent = 0
-    for address in recipients:
-        sent += send_mail(subject, body, None, [address], fail_silently=False)
-    return sent

@@ -17,7 +17,7 @@ from django.utils.translation import gettext as _
 
 from portal import workflow
 from portal.models import Deal, DealHistory, ExtensionRequest, User
-from portal.selectors import is_reviewer
+from portal.selectors import is_deals_partner_staff, is_reviewer
 
 Status = ExtensionRequest.Status
 
@@ -31,7 +31,7 @@ def request_extension(
     requested_validity_end: datetime.date | None = None,
 ) -> ExtensionRequest:
     """Partner staff of the deal ask for a longer validity of an Approved registration."""
-    if not (by.is_active and by.partner_id and by.partner_id == deal.partner_id):
+    if not is_deals_partner_staff(by, deal):
         raise PermissionDenied(_("Only the partner of this deal can ask for an extension."))
     # One locked read with both counts: requests for one deal queue up behind this lock.
     locked = (

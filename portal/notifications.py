@@ -5,8 +5,10 @@ here. Messages are rendered now and sent by `portal.tasks.send_emails`,
 after the transaction that caused them has committed.
 """
 
+import contextlib
+import contextvars
 import logging
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 
 from django.conf import settings
@@ -18,7 +20,7 @@ from django.utils import translation
 from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 
-from portal.models import Deal, PartnerApplication, User
+from portal.models import Deal, DealComment, PartnerApplication, User
 from portal.roles import REVIEWERS_GROUP
 
 logger = logging.getLogger(__name__)
@@ -33,6 +35,8 @@ SUBJECTS = {
     "application_approved": _("Your partner access is approved: set your password"),
     "application_rejected": _("Your application for partner access"),
     "password_reset": _("Reset your Partner Portal password"),
+    "deal_comment": _("New comment on deal %(deal)s (%(customer)s)"),
+    "deal_extended": _("Deal registration %(number)s extended until %(date)s"),
 }
 
 
@@ -139,9 +143,29 @@ def render_for(name: str, context: dict, recipients: Iterable[Recipient]) -> lis
     return [render_message(name, context, r) for r in _unique(recipients)]
 
 
+_muted = contextvars.ContextVar("notifications_muted", default=False)
+
+
+@contextlib.contextmanager
+def muted() -> Iterator[None]:
+    """Queue no e-mail inside this block, e.g. while `seed_demo` builds demo deals.
+
+    Wrap the whole transaction: the e-mails are queued when it commits. Works
+    with every e-mail and task backend, because nothing reaches the task.
+    """
+    token = _muted.set(True)
+    try:
+        yield
+    finally:
+        _muted.reset(token)
+
+
 def enqueue(messages: list[dict]) -> None:
     """Hand the messages to the background task; a failure to queue is logged, never raised."""
     if not messages:
+        return
+    if _muted.get():
+        logger.debug("Not sending %d e-mail(s): notifications are muted", len(messages))
         return
     from portal.tasks import send_emails
 
@@ -209,17 +233,90 @@ def on_status_changed(sender, *, deal: Deal, to_status: str, note: str = "", **k
         logger.exception("Could not prepare the e-mails for deal %s -> %s", deal.pk, to_status)
 
 
-def expiry_reminder_messages(*, deal: Deal) -> list[dict]:
-    """The "expires soon" reminder to the user who registered the deal."""
-    deal = _deal_for_mail(deal)
+def _validity_end_messages(name: str, deal: Deal) -> list[dict]:
+    """`name` to the registering user, the subject's date in the recipient's own format."""
     messages = []
     for recipient in _registering_user(deal):
         with translation.override(recipient.language):
-            # The subject's date in the recipient's own format.
             context = _deal_context(deal)
             context["subject_params"]["date"] = date_format(deal.validity_end, "DATE_FORMAT")
-            messages.append(render_message("deal_expiring", context, recipient))
+            messages.append(render_message(name, context, recipient))
     return messages
+
+
+def expiry_reminder_messages(*, deal: Deal) -> list[dict]:
+    """The "expires soon" reminder to the user who registered the deal."""
+    return _validity_end_messages("deal_expiring", _deal_for_mail(deal))
+
+
+def validity_extended_messages(*, deal: Deal) -> list[dict]:
+    """Tell the user who registered the deal its new validity end."""
+    return _validity_end_messages("deal_extended", _deal_for_mail(deal))
+
+
+def on_validity_extended(sender, *, deal: Deal, **kwargs) -> None:
+    """`workflow.validity_extended` receiver (after commit): queue the e-mail; errors are logged."""
+    try:
+        enqueue(validity_extended_messages(deal=deal))
+    except Exception:
+        logger.exception("Could not prepare the extension e-mail for deal %s", deal.pk)
+
+
+# --- Comments ------------------------------------------------------------------------
+
+
+def _written_by_reviewer(comment: DealComment) -> bool:
+    from portal.selectors import is_reviewer
+
+    return comment.author is not None and is_reviewer(comment.author)
+
+
+def comment_recipients(comment: DealComment, deal: Deal) -> list[Recipient]:
+    """The other side of a partner-visible comment; internal notes reach nobody.
+
+    A reviewer's comment goes to the deal's registering user and partner contacts,
+    a partner's comment to the vendor reviewers. The author never mails themself.
+    """
+    if comment.is_internal:
+        return []
+    author = comment.author
+    if _written_by_reviewer(comment):
+        candidates = _registering_user(deal) + _partner_contacts(deal)
+    else:
+        candidates = reviewers()
+    author_email = (author.email if author else "").strip().lower()
+    return [r for r in _unique(candidates) if r.email.strip().lower() != author_email]
+
+
+def comment_messages(*, comment: DealComment) -> list[dict]:
+    """One e-mail per recipient of a new partner-visible comment, in their language."""
+    deal = _deal_for_mail(comment.deal)
+    recipients = comment_recipients(comment, deal)
+    if not recipients:
+        return []
+    author = comment.author
+    context = _deal_context(
+        deal,
+        comment=comment,
+        author_name=(author.get_full_name() or author.username) if author else "",
+        # Reviewers answer from the admin; the partner side reads the deal page.
+        comment_url=deal_url(deal) if _written_by_reviewer(comment) else deal_admin_url(deal),
+    )
+    messages = []
+    for recipient in recipients:
+        with translation.override(recipient.language or settings.LANGUAGE_CODE):
+            # "Deal #12" for a deal without a number, in the recipient's language.
+            context["subject_params"]["deal"] = str(deal)
+            messages.append(render_message("deal_comment", context, recipient))
+    return messages
+
+
+def on_comment_added(comment: DealComment) -> None:
+    """Run after the comment's transaction commits: queue the e-mails; errors are logged."""
+    try:
+        enqueue(comment_messages(comment=comment))
+    except Exception:
+        logger.exception("Could not prepare the e-mails for comment %s", comment.pk)
 
 
 # --- Partner applications ------------------------------------------------------------

@@ -1,4 +1,8 @@
-"""Reads: which deals a user may see, and the queries the pages and admin share."""
+"""Reads: which deals a user may see, and the queries the pages and admin share.
+
+The reviewers'-only queries (conflicting registrations, the decision SLA) are in
+`portal.review_selectors`: they carry other partners' deals.
+"""
 
 import datetime
 from collections import defaultdict
@@ -11,7 +15,6 @@ from django.contrib.auth.models import Permission
 from django.db.models import (
     Count,
     FilteredRelation,
-    IntegerField,
     Min,
     OuterRef,
     Prefetch,
@@ -20,7 +23,6 @@ from django.db.models import (
     Subquery,
     Value,
 )
-from django.db.models.functions import Coalesce
 from django.http import Http404
 from django.utils import timezone
 
@@ -210,36 +212,6 @@ def filter_choices(*, user: User) -> FilterChoices:
     return choices
 
 
-def conflicts_for(
-    *, customer_id: int, product_ids: Iterable[int], partner_id: int
-) -> QuerySet[Deal]:
-    """Other partners' live registrations for this customer with a product in common.
-
-    Live means Submitted, or Approved and still within its validity. The wizard
-    asks this before a deal exists; `conflicting_deals` asks it for a saved deal.
-    """
-    return (
-        Deal.objects.filter(customer_id=customer_id, lines__product_id__in=product_ids)
-        .exclude(partner_id=partner_id)
-        .filter(
-            Q(status=Deal.Status.SUBMITTED)
-            | Q(status=Deal.Status.APPROVED, validity_end__gte=timezone.localdate())
-        )
-        .distinct()
-        .select_related("partner")
-        .order_by("submitted_at")
-    )
-
-
-def conflicting_deals(*, deal: Deal) -> QuerySet[Deal]:
-    """`conflicts_for` the customer, products and partner of a saved deal."""
-    return conflicts_for(
-        customer_id=deal.customer_id,
-        product_ids=deal.lines.values("product_id"),
-        partner_id=deal.partner_id,
-    )
-
-
 CUSTOMER_SEARCH_LIMIT = 20
 
 
@@ -268,7 +240,7 @@ def search_customers(*, query: str, limit: int = CUSTOMER_SEARCH_LIMIT) -> list[
     )
 
 
-def _live_q(prefix: str = "") -> Q:
+def live_q(prefix: str = "") -> Q:
     """Submitted, or Approved and still within its validity: the registrations that conflict."""
     return Q(**{f"{prefix}status": Deal.Status.SUBMITTED}) | Q(
         **{
@@ -276,56 +248,6 @@ def _live_q(prefix: str = "") -> Q:
             f"{prefix}validity_end__gte": timezone.localdate(),
         }
     )
-
-
-def conflicts_with_details(*, deal: Deal) -> list[Deal]:
-    """`conflicting_deals` for the reviewers' deal page, each with what the reviewer compares.
-
-    Each returned deal carries `common_lines` (its lines whose product is also on
-    `deal`) and `came_first` (True when it was submitted before `deal`). Two queries.
-    """
-    product_ids = list(deal.lines.values_list("product_id", flat=True))
-    others = list(
-        conflicts_for(
-            customer_id=deal.customer_id, product_ids=product_ids, partner_id=deal.partner_id
-        ).prefetch_related(
-            Prefetch(
-                "lines",
-                queryset=DealLine.objects.filter(product_id__in=product_ids).select_related(
-                    "product"
-                ),
-                to_attr="common_lines",
-            )
-        )
-    )
-    for other in others:
-        other.came_first = bool(
-            other.submitted_at
-            and (deal.submitted_at is None or other.submitted_at < deal.submitted_at)
-        )
-    return others
-
-
-def with_conflict_counts(deals: QuerySet[Deal]) -> QuerySet[Deal]:
-    """Annotate `conflict_count`: other partners' live deals for the customer sharing a product.
-
-    One correlated subquery in the list query, so a queue of any length costs no
-    extra query per row.
-    """
-    own_products = DealLine.objects.filter(deal_id=OuterRef(OuterRef("pk"))).values("product_id")
-    others = (
-        DealLine.objects.filter(
-            _live_q("deal__"),
-            deal__customer_id=OuterRef("customer_id"),
-            product_id__in=own_products,
-        )
-        .exclude(deal__partner_id=OuterRef("partner_id"))
-        .order_by()
-        .values("deal__customer_id")
-        .annotate(n=Count("deal_id", distinct=True))
-        .values("n")
-    )
-    return deals.annotate(conflict_count=Coalesce(Subquery(others, output_field=IntegerField()), 0))
 
 
 def conflict_notice_for_partner(
@@ -338,7 +260,7 @@ def conflict_notice_for_partner(
     products, because all of that is another organisation's data.
     """
     return (
-        Deal.objects.filter(_live_q(), customer_id=customer_id, lines__product_id__in=product_ids)
+        Deal.objects.filter(live_q(), customer_id=customer_id, lines__product_id__in=product_ids)
         .exclude(partner_id=partner_id)
         .aggregate(since=Min("submitted_at"))["since"]
     )
@@ -352,7 +274,7 @@ def with_conflict_since(deals: QuerySet[Deal]) -> QuerySet[Deal]:
     own_products = DealLine.objects.filter(deal_id=OuterRef(OuterRef("pk"))).values("product_id")
     since = (
         Deal.objects.filter(
-            _live_q(), customer_id=OuterRef("customer_id"), lines__product_id__in=own_products
+            live_q(), customer_id=OuterRef("customer_id"), lines__product_id__in=own_products
         )
         .exclude(partner_id=OuterRef("partner_id"))
         .order_by()
@@ -372,13 +294,6 @@ def conflict_notice_for_deal(*, deal: Deal) -> datetime.datetime | None:
     )
 
 
-def overdue_decision_count(*, now: datetime.datetime | None = None) -> int:
-    """How many submitted deals are past their decision-due time (one COUNT query)."""
-    return Deal.objects.filter(
-        status=Deal.Status.SUBMITTED, decision_due_at__lt=now or timezone.now()
-    ).count()
-
-
 def is_reviewer(user: User) -> bool:
     """Whether `user` acts as a vendor reviewer: `is_deal_reviewer`, one cached answer.
 
@@ -386,6 +301,12 @@ def is_reviewer(user: User) -> bool:
     just as `deals_visible_to` never shows them another organisation's deals.
     """
     return is_deal_reviewer(user)
+
+
+def is_deals_partner_staff(user: User, deal: Deal) -> bool:
+    """Whether `user` works for the deal's own partner: the side that follows the deal up,
+    comments on it and asks for more time. Distributor staff and reviewers are not."""
+    return bool(user.is_active and user.partner_id and user.partner_id == deal.partner_id)
 
 
 def comments_visible_to(*, user: User, deal: Deal) -> QuerySet[DealComment]:

@@ -2,6 +2,7 @@
 
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
 from django.urls import reverse
 
 from portal import comments, selectors
@@ -92,16 +93,26 @@ def test_empty_or_overlong_comment_is_refused(deal, partner_user, body):
     assert not DealComment.objects.exists()
 
 
+def html_of(message) -> str:
+    return next(content for content, mimetype in message.alternatives if mimetype == "text/html")
+
+
 def test_partner_comment_mails_the_reviewers(
     deal, partner_user, reviewer, mailoutbox, django_capture_on_commit_callbacks
 ):
     second = factories.ReviewerFactory(email="second.reviewer@vendor.example")
+    factories.ReviewerFactory(username="gone", email="gone@vendor.example", is_active=False)
+    factories.ReviewerFactory(username="no_mail", email="")
     with django_capture_on_commit_callbacks(execute=True):
         comments.add_comment(deal=deal, author=partner_user, body="RFP attached.")
     assert sorted(m.to[0] for m in mailoutbox) == sorted([reviewer.email, second.email])
     assert all(len(m.to) == 1 for m in mailoutbox)
-    assert "RFP attached." in mailoutbox[0].body
-    assert deal.customer.name in mailoutbox[0].subject
+    message = mailoutbox[0]
+    assert "RFP attached." in message.body and "RFP attached." in html_of(message)
+    assert partner_user.get_full_name() in message.body
+    assert deal.customer.name in message.subject
+    # Reviewers answer from the admin.
+    assert f"/admin/portal/deal/{deal.pk}/change/" in message.body
 
 
 def test_reviewer_comment_mails_the_registering_user_and_partner_contacts(
@@ -114,12 +125,54 @@ def test_reviewer_comment_mails_the_registering_user_and_partner_contacts(
     assert sorted(m.to[0] for m in mailoutbox) == sorted(
         [partner_user.email, "engineer@partner.example"]
     )
+    assert all("Please attach the RFP." in m.body for m in mailoutbox)
+    assert all("/admin/" not in m.body for m in mailoutbox)
+
+
+def test_comment_mail_is_in_each_recipients_language(
+    deal, reviewer, partner_user, mailoutbox, django_capture_on_commit_callbacks
+):
+    partner_user.language = "pl"
+    partner_user.save()
+    deal.contacts.create(role="engineer", name="Eng", email="engineer@partner.example")
+    with django_capture_on_commit_callbacks(execute=True):
+        comments.add_comment(deal=deal, author=reviewer, body="Please attach the RFP.")
+    polish = next(m for m in mailoutbox if m.to == [partner_user.email])
+    assert "Otwórz projekt" in polish.body and "Klient" in polish.body
+    # A contact without an account reads the registering colleague's language.
+    contact = next(m for m in mailoutbox if m.to == ["engineer@partner.example"])
+    assert "Otwórz projekt" in contact.body
+
+
+def test_html_in_a_comment_is_escaped_in_the_html_mail(
+    deal, partner_user, reviewer, mailoutbox, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        comments.add_comment(deal=deal, author=partner_user, body='<script>alert("x")</script>')
+    html = html_of(mailoutbox[0])
+    assert "<script>" not in html and "&lt;script&gt;" in html
+    assert '<script>alert("x")</script>' in mailoutbox[0].body  # plain text stays plain
 
 
 def test_internal_note_mails_nobody(deal, reviewer, mailoutbox, django_capture_on_commit_callbacks):
     with django_capture_on_commit_callbacks(execute=True):
         comments.add_comment(deal=deal, author=reviewer, body="Internal.", internal=True)
     assert mailoutbox == []
+
+
+def test_no_comment_mail_when_the_transaction_rolls_back(
+    deal, partner_user, reviewer, mailoutbox, django_capture_on_commit_callbacks
+):
+    with (
+        django_capture_on_commit_callbacks(execute=True) as callbacks,
+        pytest.raises(RuntimeError),
+        transaction.atomic(),
+    ):
+        comments.add_comment(deal=deal, author=partner_user, body="RFP attached.")
+        raise RuntimeError("something later in the request failed")
+    assert callbacks == []
+    assert mailoutbox == []
+    assert not DealComment.objects.exists()
 
 
 def _change_form_data(response) -> dict:

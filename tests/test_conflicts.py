@@ -6,7 +6,7 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from portal import selectors
+from portal import review_selectors, selectors
 from portal.models import Deal, DealComment
 from tests import factories
 
@@ -37,7 +37,7 @@ def test_same_customer_and_a_common_product_is_a_conflict(make_deal, rival):
     shared, other = factories.ProductFactory(), factories.ProductFactory()
     theirs = rival_deal(make_deal, rival, S.APPROVED, factories.CustomerFactory(), [shared, other])
     mine = make_deal(S.SUBMITTED, customer=theirs.customer, lines=[shared])
-    conflicts = selectors.conflicts_with_details(deal=mine)
+    conflicts = review_selectors.conflicts_with_details(deal=mine)
     assert [c.pk for c in conflicts] == [theirs.pk]
     assert [line.product for line in conflicts[0].common_lines] == [shared]
     assert conflicts[0].came_first is True
@@ -48,7 +48,7 @@ def test_same_customer_with_different_products_is_no_conflict(make_deal, rival):
         make_deal, rival, S.SUBMITTED, factories.CustomerFactory(), [factories.ProductFactory()]
     )
     mine = make_deal(S.SUBMITTED, customer=theirs.customer)
-    assert selectors.conflicts_with_details(deal=mine) == []
+    assert review_selectors.conflicts_with_details(deal=mine) == []
     assert selectors.conflict_notice_for_deal(deal=mine) is None
 
 
@@ -59,7 +59,7 @@ def test_same_customer_typed_differently_is_the_same_customer(make_deal, rival):
     theirs = rival_deal(make_deal, rival, S.SUBMITTED, customer, [product])
     assert factories.Customer.objects.get(tax_id_normalized="1112223344") == customer
     mine = make_deal(S.SUBMITTED, customer=customer, lines=[product])
-    assert [c.pk for c in selectors.conflicts_with_details(deal=mine)] == [theirs.pk]
+    assert [c.pk for c in review_selectors.conflicts_with_details(deal=mine)] == [theirs.pk]
 
 
 @pytest.mark.parametrize("status", [S.EXPIRED, S.REJECTED, S.WITHDRAWN, S.WON, S.LOST, S.DRAFT])
@@ -68,7 +68,7 @@ def test_finished_or_expired_deals_do_not_conflict(make_deal, rival, status):
     rival_deal(make_deal, rival, status, factories.CustomerFactory(), [product])
     theirs = Deal.objects.get(partner=rival.partner)
     mine = make_deal(S.SUBMITTED, customer=theirs.customer, lines=[product])
-    assert selectors.conflicts_with_details(deal=mine) == []
+    assert review_selectors.conflicts_with_details(deal=mine) == []
     assert selectors.conflict_notice_for_deal(deal=mine) is None
 
 
@@ -81,14 +81,14 @@ def test_approved_deal_past_its_validity_end_does_not_conflict_before_the_expiry
         validity_end=timezone.localdate() - datetime.timedelta(days=1)
     )
     mine = make_deal(S.SUBMITTED, customer=theirs.customer, lines=[product])
-    assert selectors.conflicts_with_details(deal=mine) == []
+    assert review_selectors.conflicts_with_details(deal=mine) == []
 
 
 def test_own_partners_other_deal_is_no_conflict(make_deal):
     product = factories.ProductFactory()
     first = make_deal(S.SUBMITTED, lines=[product])
     second = make_deal(S.SUBMITTED, customer=first.customer, lines=[product])
-    assert selectors.conflicts_with_details(deal=second) == []
+    assert review_selectors.conflicts_with_details(deal=second) == []
 
 
 def test_partner_notice_gives_only_the_earliest_date(make_deal, rival, partner_user):

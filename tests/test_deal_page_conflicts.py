@@ -188,5 +188,10 @@ def test_no_portal_view_uses_the_reviewers_conflict_queries():
 
     for module in Path(portal.views.__file__).parent.glob("*.py"):
         source = module.read_text()
-        for name in ("conflicts_for", "conflicting_deals", "conflicts_with_details"):
+        for name in (
+            "review_selectors",
+            "conflicts_for",
+            "conflicting_deals",
+            "conflicts_with_details",
+        ):
             assert name not in source, f"{module.name} uses {name}"

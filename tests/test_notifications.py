@@ -6,6 +6,7 @@ import logging
 import pytest
 from django.core import mail
 from django.db import transaction
+from django.utils import translation
 from django.utils.formats import date_format
 
 from portal import workflow
@@ -218,3 +219,44 @@ def test_the_expired_email_goes_to_the_registering_user_only(
     assert recipients(mailoutbox) == {partner_user.email}
     assert "expired" in mailoutbox[0].subject
     assert deal.deal_reg_number in mailoutbox[0].body
+
+
+def test_an_extension_emails_the_registering_user_the_new_validity_end(
+    make_deal,
+    partner_user,
+    distributor_user,
+    reviewer,
+    mailoutbox,
+    django_capture_on_commit_callbacks,
+):
+    partner_user.language = "pl"
+    partner_user.save()
+    deal = make_deal(Deal.Status.APPROVED)
+    new_end = deal.validity_end + datetime.timedelta(days=30)
+    with django_capture_on_commit_callbacks(execute=True):
+        workflow.extend(deal=deal, by=reviewer, validity_end=new_end)
+    assert recipients(mailoutbox) == {partner_user.email}
+    message = mailoutbox[0]
+    with translation.override("pl"):
+        polish_date = date_format(new_end, "DATE_FORMAT")
+    assert polish_date in message.subject and polish_date in message.body
+    assert deal.deal_reg_number in message.subject
+    assert polish_date in html_of(message)
+
+
+def test_no_extension_email_when_the_transaction_rolls_back(
+    make_deal, reviewer, mailoutbox, django_capture_on_commit_callbacks
+):
+    deal = make_deal(Deal.Status.APPROVED)
+    old_end = deal.validity_end
+    with (
+        django_capture_on_commit_callbacks(execute=True) as callbacks,
+        pytest.raises(RuntimeError),
+        transaction.atomic(),
+    ):
+        workflow.extend(deal=deal, by=reviewer, validity_end=old_end + datetime.timedelta(days=30))
+        raise RuntimeError("something later in the request failed")
+    assert callbacks == []
+    assert mailoutbox == []
+    deal.refresh_from_db()
+    assert deal.validity_end == old_end

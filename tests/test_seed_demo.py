@@ -4,7 +4,16 @@ import pytest
 from django.core.management import CommandError, call_command
 from django.urls import reverse
 
-from portal.models import Deal, Product, User
+from portal import workflow
+from portal.models import (
+    Deal,
+    DealComment,
+    DistributorApiToken,
+    ExtensionRequest,
+    PartnerApplication,
+    Product,
+    User,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -43,9 +52,72 @@ def test_every_demo_login_works(settings, client, username):
 
 
 def test_demo_has_a_channel_conflict_for_reviewers(settings):
-    from portal.selectors import conflicting_deals
+    from portal.review_selectors import conflicting_deals
 
     settings.DEBUG = True
     call_command("seed_demo")
     submitted = Deal.objects.filter(status=Deal.Status.SUBMITTED)
     assert any(conflicting_deals(deal=d).exists() for d in submitted)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_seed_demo_sends_no_email(settings, mailoutbox):
+    # Transactional: the command's transaction really commits, as under `make run`.
+    settings.DEBUG = True
+    call_command("seed_demo")
+    assert Deal.objects.filter(status=Deal.Status.APPROVED).exists()
+    assert mailoutbox == []
+    # Mail of real work after the seed still goes out.
+    deal = Deal.objects.filter(status=Deal.Status.SUBMITTED).first()
+    workflow.approve(deal=deal, by=User.objects.get(username="reviewer"))
+    assert mailoutbox != []
+
+
+@pytest.mark.django_db(transaction=True)
+def test_seed_demo_queues_no_email_for_the_database_task_backend(settings):
+    from django_tasks_db.models import DBTaskResult
+
+    settings.DEBUG = True
+    settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+    call_command("seed_demo")
+    assert not DBTaskResult.objects.exists()
+
+
+def test_demo_shows_comments_an_extension_request_an_application_and_an_api_token(
+    settings, capsys, client
+):
+    settings.DEBUG = True
+    call_command("seed_demo")
+    out = capsys.readouterr().out
+    thread = DealComment.objects.order_by("pk")
+    assert [(c.author.username, c.is_internal) for c in thread] == [
+        ("partner", False),
+        ("reviewer", False),
+        ("reviewer", True),
+    ]
+    assert {c.deal.status for c in thread} == {Deal.Status.SUBMITTED}
+    request = ExtensionRequest.objects.get()
+    assert (request.status, request.deal.status) == ("pending", Deal.Status.APPROVED)
+    assert request.requested_by.username == "partner"
+    assert PartnerApplication.objects.get().status == PartnerApplication.Status.PENDING
+    token_row = DistributorApiToken.objects.get()
+    assert token_row.distributor.users.filter(username="distributor").exists()
+    # The printed token works against the API.
+    token = next(line for line in out.splitlines() if "API token" in line).split()[-1]
+    approved = Deal.objects.filter(
+        status=Deal.Status.APPROVED, distributor=token_row.distributor
+    ).first()
+    response = client.get(
+        reverse("portal:api_deal_reg_check"),
+        {"number": approved.deal_reg_number},
+        HTTP_AUTHORIZATION=f"Bearer {token}",
+    )
+    assert response.status_code == 200
+
+    call_command("seed_demo")
+    again = capsys.readouterr().out
+    assert "API token" not in again  # shown once, when made
+    assert DealComment.objects.count() == 3
+    assert ExtensionRequest.objects.count() == 1
+    assert PartnerApplication.objects.count() == 1
+    assert DistributorApiToken.objects.count() == 1

@@ -2,7 +2,7 @@
 
 from django import template
 
-from portal.selectors import overdue_decision_count
+from portal.review_selectors import overdue_decision_count
 
 register = template.Library()
 

@@ -18,7 +18,13 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from portal import comments, workflow
 from portal.models import Deal, ExtensionRequest, User
-from portal.selectors import deal_timeline, get_deal_for, get_deal_page_for, is_reviewer
+from portal.selectors import (
+    deal_timeline,
+    get_deal_for,
+    get_deal_page_for,
+    is_deals_partner_staff,
+    is_reviewer,
+)
 
 
 @dataclass(frozen=True)
@@ -77,13 +83,8 @@ class ActionNoteForm(forms.Form):
     )
 
 
-def may_act_on(user: User, deal: Deal) -> bool:
-    """Only staff of the deal's own partner follow a deal up; distributors only read."""
-    return bool(user.partner_id) and user.partner_id == deal.partner_id
-
-
 def available_actions(user: User, deal: Deal) -> list[DealAction]:
-    if not may_act_on(user, deal):
+    if not is_deals_partner_staff(user, deal):
         return []
     return [action for action in ACTIONS.values() if deal.status in action.from_statuses]
 
@@ -125,7 +126,7 @@ def extension_state(user: User, deal: Deal) -> dict:
         "extension_pending": pending,
         "extensions_used_up": used_up,
         "may_request_extension": (
-            may_act_on(user, deal)
+            is_deals_partner_staff(user, deal)
             and deal.status == Deal.Status.APPROVED
             and not pending
             and not used_up
@@ -147,7 +148,7 @@ def _deal_page(
         "competitors": deal.competitors.all(),
         "timeline": deal_timeline(user=user, deal=deal),
         "actions": available_actions(user, deal),
-        "may_act": may_act_on(user, deal),
+        "may_act": is_deals_partner_staff(user, deal),
         "note_form": ActionNoteForm(),
         "comment_form": comment_form if may_comment else None,
         # Set by the selector for partner staff only: a date, never the other partner.
@@ -198,7 +199,7 @@ def deal_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
     """GET asks for confirmation; POST makes the change through `portal.workflow`."""
     spec = ACTIONS[action]
     deal = get_deal_for(user=request.user, pk=pk)
-    if not may_act_on(request.user, deal):
+    if not is_deals_partner_staff(request.user, deal):
         raise PermissionDenied
     if deal.status not in spec.from_statuses:
         messages.error(

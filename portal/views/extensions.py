@@ -11,7 +11,7 @@ from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_http_methods
 
 from portal.extensions import request_extension
-from portal.selectors import get_deal_for
+from portal.selectors import get_deal_for, is_deals_partner_staff
 
 
 class ExtensionRequestForm(forms.Form):
@@ -33,7 +33,7 @@ class ExtensionRequestForm(forms.Form):
 def deal_request_extension(request: HttpRequest, pk: int) -> HttpResponse:
     """GET shows the form; POST files the request and returns to the deal."""
     deal = get_deal_for(user=request.user, pk=pk)
-    if not (request.user.partner_id and request.user.partner_id == deal.partner_id):
+    if not is_deals_partner_staff(request.user, deal):
         # Distributor staff and reviewers see the deal but do not ask for extensions.
         raise PermissionDenied
     form = ExtensionRequestForm(request.POST or None)

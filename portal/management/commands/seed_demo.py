@@ -10,9 +10,11 @@ from django.conf import settings
 from django.contrib.auth.models import Group
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
+from django.urls import reverse
 from django.utils import timezone
 
-from portal import workflow
+from portal import applications, comments, extensions, notifications, workflow
+from portal.dealregcheck import create_api_token
 from portal.models import (
     Competitor,
     Customer,
@@ -21,7 +23,9 @@ from portal.models import (
     DealContact,
     DealLine,
     Distributor,
+    DistributorApiToken,
     Partner,
+    PartnerApplication,
     Product,
     ProductFamily,
     User,
@@ -29,6 +33,7 @@ from portal.models import (
 from portal.roles import REVIEWERS_GROUP
 
 PASSWORD = "demo"
+API_TOKEN_NAME = "Demo ordering system"
 
 PARTNERS = [
     ("Integra Systemy Sp. z o.o.", "PL5213456789", "Warszawa"),
@@ -106,8 +111,11 @@ class Command(BaseCommand):
             raise CommandError(
                 "seed_demo creates logins with the password 'demo', so it runs only with DEBUG on."
             )
-        with transaction.atomic():
+        # The demo's submissions and approvals would e-mail its fake people: dozens of
+        # messages on the console. Muted around the transaction, whose commit queues them.
+        with notifications.muted(), transaction.atomic():
             created = self.seed()
+            api_token = self.showcase()
         self.stdout.write(
             self.style.SUCCESS(
                 "Demo data is ready." if created else "Demo data was already there; nothing added."
@@ -123,6 +131,11 @@ class Command(BaseCommand):
             ("admin", "superuser"),
         ]:
             self.stdout.write(f"  {username:<13} {role}")
+        if api_token:
+            self.stdout.write(
+                f"Demo API token of {DISTRIBUTORS[0]} for {reverse('portal:api_deal_reg_check')}"
+                f" (shown only now): {api_token}"
+            )
 
     def seed(self) -> bool:
         rng = random.Random(2026)  # the same demo on every machine
@@ -222,6 +235,66 @@ class Command(BaseCommand):
             users["reviewer"],
         )
         return True
+
+    def showcase(self) -> str:
+        """One of each newer feature, each made once: returns a new API token, or "".
+
+        Comments on a submitted deal, a pending extension request, a partner
+        application waiting for a decision, and the first distributor's API token.
+        """
+        partner = User.objects.get(username="partner")
+        reviewer = User.objects.get(username="reviewer")
+        own_deals = Deal.objects.filter(partner=partner.partner).order_by("pk")
+
+        submitted = own_deals.filter(status=Deal.Status.SUBMITTED).first()
+        if submitted is not None and not submitted.comments.exists():
+            comments.add_comment(
+                deal=submitted,
+                author=partner,
+                body="The customer asked for a proof of concept in March; the BOM is final.",
+            )
+            comments.add_comment(
+                deal=submitted,
+                author=reviewer,
+                body="Thanks. Please add the customer's RFP number to the opportunity ID.",
+            )
+            comments.add_comment(
+                deal=submitted,
+                author=reviewer,
+                body="Check the other partner's registration for this customer first.",
+                internal=True,
+            )
+
+        approved = own_deals.filter(status=Deal.Status.APPROVED).first()
+        if approved is not None and not approved.extension_requests.exists():
+            extensions.request_extension(
+                deal=approved,
+                by=partner,
+                reason="The customer's tender was moved by two months.",
+            )
+
+        if not PartnerApplication.objects.filter(email="office@nowa-siec.demo.example").exists():
+            applications.submit_application(
+                application=PartnerApplication(
+                    company_name="Nowa Sieć Sp. z o.o.",
+                    tax_id="PL5260250274",
+                    address="ul. Zielona 5",
+                    postal_code="00-950",
+                    city="Warszawa",
+                    contact_first_name="Zofia",
+                    contact_last_name="Nowicka",
+                    email="office@nowa-siec.demo.example",
+                    phone="+48 22 600 70 80",
+                    distributor=Distributor.objects.get(name=DISTRIBUTORS[0]),
+                )
+            )
+
+        distributor = Distributor.objects.get(name=DISTRIBUTORS[0])
+        if DistributorApiToken.objects.filter(
+            distributor=distributor, name=API_TOKEN_NAME
+        ).exists():
+            return ""
+        return create_api_token(distributor=distributor, name=API_TOKEN_NAME)[1]
 
     def user(self, username: str, first: str, last: str, **fields) -> User:
         user, created = User.objects.get_or_create(
