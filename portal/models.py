@@ -510,7 +510,8 @@ class DealHistory(models.Model):
         verbose_name_plural = _("history")
 
     def __str__(self) -> str:
-        return f"{self.from_status} → {self.to_status}"
+        # The status words in the reader's language (the admin shows this on each history row).
+        return f"{self.get_from_status_display()} → {self.get_to_status_display()}"
 
 
 class DealRegSequence(models.Model):
