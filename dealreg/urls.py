@@ -1,11 +1,12 @@
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
+from django.utils.translation import gettext_lazy as _
 
 from portal.views import accounts
 
-admin.site.site_header = "Deal Registration — vendor review"
-admin.site.site_title = "Deal Registration admin"
+admin.site.site_header = _("Deal Registration — vendor review")
+admin.site.site_title = _("Deal Registration admin")
 
 urlpatterns = [
     path("admin/", admin.site.urls),

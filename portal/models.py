@@ -14,6 +14,7 @@ from django.db import models
 from django.db.models import Q
 from django.db.models.functions import Lower
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 MAX_PRODUCTS_PER_DEAL = 3
 
@@ -244,15 +245,18 @@ class Competitor(models.Model):
         return self.name
 
 
+# The context keeps the status words apart from the same English words elsewhere
+# ("Submitted" is also a date column): in Polish, Submitted and Approved stay the
+# vendor portal's English names while the column and the other statuses are Polish.
 class DealStatus(models.TextChoices):
-    DRAFT = "draft", _("Draft")
-    SUBMITTED = "submitted", _("Submitted")
-    APPROVED = "approved", _("Approved")
-    REJECTED = "rejected", _("Rejected")
-    WITHDRAWN = "withdrawn", _("Withdrawn")
-    EXPIRED = "expired", _("Expired")
-    WON = "won", _("Won")
-    LOST = "lost", _("Lost")
+    DRAFT = "draft", pgettext_lazy("deal status", "Draft")
+    SUBMITTED = "submitted", pgettext_lazy("deal status", "Submitted")
+    APPROVED = "approved", pgettext_lazy("deal status", "Approved")
+    REJECTED = "rejected", pgettext_lazy("deal status", "Rejected")
+    WITHDRAWN = "withdrawn", pgettext_lazy("deal status", "Withdrawn")
+    EXPIRED = "expired", pgettext_lazy("deal status", "Expired")
+    WON = "won", pgettext_lazy("deal status", "Won")
+    LOST = "lost", pgettext_lazy("deal status", "Lost")
 
 
 # Statuses in which the deal was approved and so carries a Deal Reg Number.
@@ -506,7 +510,8 @@ class DealHistory(models.Model):
         verbose_name_plural = _("history")
 
     def __str__(self) -> str:
-        return f"{self.from_status} → {self.to_status}"
+        # The status words in the reader's language (the admin shows this on each history row).
+        return f"{self.get_from_status_display()} → {self.get_to_status_display()}"
 
 
 class DealRegSequence(models.Model):

@@ -3,6 +3,7 @@
 import re
 
 import pytest
+from django.utils import formats
 
 from portal.models import Deal, DealComment, ExtensionRequest
 from tests import factories
@@ -32,7 +33,7 @@ def test_partner_comments_and_requests_an_extension_on_an_approved_deal(
     # The decision was made: the number and how long the registration is valid.
     approval = page.get_by_test_id("approval")
     assert deal.deal_reg_number in approval.inner_text()
-    assert deal.validity_end.isoformat() in approval.inner_text()
+    assert formats.date_format(deal.validity_end, "DATE_FORMAT") in approval.inner_text()
 
     page.get_by_label("Your comment").fill(COMMENT)
     page.get_by_role("button", name="Add comment").click()

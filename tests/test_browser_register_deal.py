@@ -113,7 +113,7 @@ def test_demo_partner_registers_a_deal_in_the_browser(page, live_server, demo):
         "Fortinet, Sophos",
         "Alfa Distribution Sp. z o.o.",
         "Workshop in the theatre",
-        "240000 PLN",
+        "240,000.00 PLN",
     ]:
         expect(review).to_contain_text(text)
     expect(review.get_by_role("link", name=re.compile("^Edit"))).to_have_count(5)

@@ -8,7 +8,7 @@ from django.template import Context, Template
 from django.urls import reverse
 from django.utils import translation
 
-from portal.models import User
+from portal.models import Deal, User
 
 
 def switch(client, language, next_url="/accounts/login/"):
@@ -93,3 +93,45 @@ def test_a_language_picked_on_the_login_page_is_kept_after_logging_in(client, pa
     partner_user.refresh_from_db()
     assert partner_user.language == "pl"
     assert '<html lang="pl">' in client.get(reverse("portal:home")).content.decode()
+
+
+def _in_polish(client, user):
+    user.language = "pl"
+    user.save(update_fields=["language"])
+    client.force_login(user)
+
+
+def test_the_opportunity_manager_shows_dates_in_the_users_format(client, partner_user, make_deal):
+    make_deal(Deal.Status.APPROVED, expected_close_date=datetime.date(2027, 3, 5))
+    url = reverse("portal:opportunity_manager")
+    client.force_login(partner_user)
+    assert "03/05/2027" in client.get(url).content.decode()
+    _in_polish(client, partner_user)
+    html = client.get(url).content.decode()
+    assert "05-03-2027" in html and "2027-03-05" not in html
+
+
+def test_the_deal_page_shows_dates_and_amounts_in_the_users_format(client, partner_user, make_deal):
+    deal = make_deal(
+        Deal.Status.APPROVED,
+        expected_close_date=datetime.date(2027, 3, 5),
+        estimated_value=Decimal("150000"),
+        currency="PLN",
+    )
+    url = reverse("portal:deal_detail", args=[deal.pk])
+    client.force_login(partner_user)
+    html = client.get(url).content.decode()
+    assert "March 5, 2027" in html and "150,000.00 PLN" in html
+    _in_polish(client, partner_user)
+    html = client.get(url).content.decode()
+    assert "5 marca 2027" in html and "150\xa0000,00 PLN" in html
+    assert "2027-03-05" not in html
+
+
+def test_the_csv_export_keeps_iso_dates_in_polish(client, partner_user, make_deal):
+    make_deal(Deal.Status.SUBMITTED, expected_close_date=datetime.date(2027, 3, 5))
+    _in_polish(client, partner_user)
+    response = client.get(reverse("portal:deal_export"))
+    body = b"".join(response.streaming_content).decode()
+    assert "2027-03-05" in body
+    assert "Przewidywana data zamknięcia" in body.splitlines()[0]

@@ -223,7 +223,7 @@ def test_review_shows_everything_with_an_edit_link_per_step(client, partner, cat
         "Marcin Inżynier",
         "Cisco, Fortinet",
         catalogue.distributor.name,
-        "150000 PLN",
+        "150,000.00 PLN",
         "Register Deal",
     ]:
         assert text in page, text

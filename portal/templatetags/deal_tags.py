@@ -1,11 +1,25 @@
 """Template helpers for deal pages: who sees the Sales Zone, status badges."""
 
 from django import template
+from django.utils.translation import gettext_lazy as _
 
 from portal import selectors
-from portal.models import User
+from portal.models import Deal, User
 
 register = template.Library()
+
+# What each status means, as the badge's tooltip. In Polish the badges of Submitted and
+# Approved keep the vendor portal's English names, so this is where their Polish gloss shows.
+STATUS_HINTS = {
+    Deal.Status.DRAFT: _("Draft — not yet sent to the vendor"),
+    Deal.Status.SUBMITTED: _("Submitted — waiting for the vendor's approval"),
+    Deal.Status.APPROVED: _("Approved — the registration is confirmed and has its Deal Reg Number"),
+    Deal.Status.REJECTED: _("Rejected by the vendor"),
+    Deal.Status.WITHDRAWN: _("Withdrawn by the partner"),
+    Deal.Status.EXPIRED: _("Expired — the registration's validity has ended"),
+    Deal.Status.WON: _("Won — the customer placed the order"),
+    Deal.Status.LOST: _("Lost — the customer chose otherwise"),
+}
 
 
 @register.filter
@@ -18,5 +32,7 @@ def may_see_deals(user: User) -> bool:
 def status_badge(deal_or_status, label: str = "") -> dict:
     """`{% status_badge deal %}` or `{% status_badge value label %}`: the coloured status."""
     if hasattr(deal_or_status, "get_status_display"):
-        return {"value": deal_or_status.status, "label": deal_or_status.get_status_display()}
-    return {"value": deal_or_status, "label": label}
+        value, label = deal_or_status.status, deal_or_status.get_status_display()
+    else:
+        value = deal_or_status
+    return {"value": value, "label": label, "hint": STATUS_HINTS.get(value, "")}
