@@ -186,12 +186,12 @@ class DealAdmin(admin.ModelAdmin):
         "id",
         "deal_reg_number_column",
         # What a reviewer triages by, early in the row rather than off-screen on the right.
+        "status_badge",
         "decision_due_badge",
         "conflicts_column",
         "customer",
         "partner",
         "distributor",
-        "status_badge",
         "submitted_at",
         "expected_close_date",
         "validity_end",
