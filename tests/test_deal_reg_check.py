@@ -168,7 +168,9 @@ def test_distributor_checks_a_number_in_the_browser(page, live_server, make_deal
 
     deal = make_deal(S.APPROVED)
     login(page, live_server, "distributor_x")
-    page.get_by_role("link", name="Deal Reg Number check").click()
+    nav = page.locator("#main-nav")
+    nav.get_by_role("button", name="Sales Zone").click()
+    nav.get_by_role("link", name="Deal Reg Number check").click()
     page.get_by_label("Deal Reg Number").fill(deal.deal_reg_number.lower())
     page.get_by_role("button", name="Check").click()
     result = page.get_by_test_id("deal-reg-check-result")
