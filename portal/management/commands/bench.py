@@ -225,6 +225,12 @@ class Command(BaseCommand):
             "writes no file unless --output is given.",
         )
         parser.add_argument("--output", default=None, help="Default: docs/benchmarks.md.")
+        parser.add_argument(
+            "--explain",
+            action="store_true",
+            help="Instead: EXPLAIN ANALYZE the typical list, count and search queries "
+            "(PostgreSQL) and write them as the 'queries' section.",
+        )
         parser.add_argument("--only", default="", help="Run scenarios whose name contains this.")
         parser.add_argument(
             "--max-seconds",
@@ -252,6 +258,16 @@ class Command(BaseCommand):
                 append=Deal.objects.exists(),
                 stdout=self.stdout,
             )
+        if opts["explain"]:
+            if connection.vendor != "postgresql":
+                raise CommandError("--explain reads PostgreSQL plans.")
+            report = explain_queries(Context())
+            self.stdout.write(report)
+            path = benchreport.write_section(
+                "queries", report, Path(opts["output"]) if opts["output"] else None
+            )
+            self.stdout.write(self.style.SUCCESS(f"Written to {path}"))
+            return
         started = time.perf_counter()
         test_settings = override_settings(
             ALLOWED_HOSTS=[*settings.ALLOWED_HOSTS, "testserver"],
@@ -559,3 +575,116 @@ def _current_step(response) -> tuple[str, str] | None:
         return None
     match = _STEP.search(response.content)
     return (match.group(1).decode(), match.group(2).decode()) if match else None
+
+
+# ------------------------------------------------------------------ query plans
+
+
+def typical_queries(ctx: Context) -> list[tuple[str, object]]:
+    """The queries the Opportunity Manager and the customer search will run, as querysets."""
+    from django.db.models import Q
+
+    partner, distributor, vendor = (ctx.users[r] for r in ("partner", "distributor", "vendor"))
+
+    def page(qs, offset=0):
+        return qs.select_related("customer", "partner", "distributor").order_by("-submitted_at")[
+            offset : offset + OM_PAGE_SIZE
+        ]
+
+    def capped(qs, cap=10_000):
+        return qs.order_by().values("pk")[: cap + 1]
+
+    p_deals = deals_visible_to(user=partner)
+    d_deals = deals_visible_to(user=distributor)
+    v_deals = deals_visible_to(user=vendor)
+    submitted = Q(status=Deal.Status.SUBMITTED)
+    search = Q(customer__name__icontains=SEARCH_TERM)
+    return [
+        ("partner, page 1", page(p_deals)),
+        ("partner, count", p_deals),
+        ("partner, status Submitted, page 1", page(p_deals.filter(submitted))),
+        ("partner, status Submitted, count", p_deals.filter(submitted)),
+        ("partner, search, page 1", page(p_deals.filter(search))),
+        ("partner, search, count", p_deals.filter(search)),
+        ("partner, deep page (offset 5,000)", page(p_deals, 5000)),
+        ("distributor, page 1", page(d_deals)),
+        ("distributor, count", d_deals),
+        ("distributor, status Submitted, page 1", page(d_deals.filter(submitted))),
+        ("distributor, status Submitted, count", d_deals.filter(submitted)),
+        ("vendor, page 1", page(v_deals)),
+        ("vendor, count (exact)", v_deals),
+        ("vendor, count capped at 10,001", capped(v_deals)),
+        ("vendor, status Submitted, page 1", page(v_deals.filter(submitted))),
+        ("vendor, status Submitted, count", v_deals.filter(submitted)),
+        ("vendor, search, page 1", page(v_deals.filter(search))),
+        ("vendor, search, count capped at 10,001", capped(v_deals.filter(search))),
+        (
+            "Deal Reg Number search",
+            v_deals.filter(deal_reg_number__icontains="2026-0012").order_by("-submitted_at")[:25],
+        ),
+        (
+            "customer search-as-you-type ('kowal')",
+            Customer.objects.filter(name__icontains="kowal").order_by("name")[:10],
+        ),
+        (
+            "customer search, tax ID prefix",
+            Customer.objects.filter(tax_id_normalized__startswith="70000012").order_by("name")[:10],
+        ),
+    ]
+
+
+def explain_queries(ctx: Context) -> str:
+    """EXPLAIN ANALYZE of `typical_queries` (PostgreSQL): time, and the plan's access path."""
+    rows = [
+        "## Typical queries (`manage.py bench --explain`)",
+        "",
+        f"- Database: {benchreport.database()}, {Deal.objects.count():,} deals",
+        f"- Bench partner sees {ctx.visible('partner'):,} deals, bench distributor "
+        f"{ctx.visible('distributor'):,}; best of 3 runs (warm cache)",
+        "",
+        "| Query | ms | Rows | Plan |",
+        "|---|---:|---:|---|",
+    ]
+    for name, qs in typical_queries(ctx):
+        if qs.query.is_sliced:
+            sql, params = qs.query.sql_with_params()
+        else:
+            # What .count() asks: the number of matching rows.
+            inner, params = qs.order_by().values("pk").query.sql_with_params()
+            sql = f"SELECT COUNT(*) FROM ({inner}) AS q"  # noqa: S608 - SQL from the ORM
+        if "capped" in name:
+            sql = f"SELECT COUNT(*) FROM ({sql}) AS q"  # noqa: S608 - SQL from the ORM
+        best, plan = None, None
+        for _ in range(3):
+            with connection.cursor() as cursor:
+                cursor.execute("EXPLAIN (ANALYZE, FORMAT JSON) " + sql, params)
+                data = cursor.fetchone()[0]
+            data = data[0] if isinstance(data, list) else data
+            if best is None or data["Execution Time"] < best:
+                best, plan = data["Execution Time"], data["Plan"]
+        rows.append(f"| {name} | {best:.2f} | {_rows(plan)} | {_access_path(plan)} |")
+    return "\n".join(rows) + "\n"
+
+
+def _rows(plan: dict) -> str:
+    # A count's result is one row; show the rows it counted instead.
+    node = plan
+    while node["Node Type"] == "Aggregate" or (node["Node Type"] == "Subquery Scan"):
+        node = node["Plans"][0]
+    return f"{node.get('Actual Rows', 0):,.0f}"
+
+
+def _access_path(plan: dict) -> str:
+    """The scans of a plan, e.g. 'Index Scan deal_partner_submitted → Limit'."""
+    found = []
+
+    def walk(node: dict) -> None:
+        kind = node["Node Type"]
+        if "Scan" in kind:
+            target = node.get("Index Name") or node.get("Relation Name", "")
+            found.append(f"{kind} {target}".strip())
+        for child in node.get("Plans", []):
+            walk(child)
+
+    walk(plan)
+    return "; ".join(dict.fromkeys(found)) or plan["Node Type"]
