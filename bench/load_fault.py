@@ -27,6 +27,7 @@ import signal
 import statistics
 import subprocess
 import sys
+import tempfile
 import threading
 import time
 import urllib.parse
@@ -166,12 +167,15 @@ def main() -> None:
         default="pg_ctlcluster --skip-systemctl-redirect 15 bench restart",
         help="How to restart the PostgreSQL server the run uses.",
     )
-    parser.add_argument("--port", type=int, default=8765)
+    parser.add_argument("--port", type=int, default=18765)
     parser.add_argument("--duration", type=float, default=30)
     parser.add_argument("--fault-duration", type=float, default=30)
     parser.add_argument("--restart-after", type=float, default=10)
     parser.add_argument("--threads-per-target", type=int, default=4)
     parser.add_argument("--seed-deals", type=int, default=50_000)
+    parser.add_argument(
+        "--gunicorn-log", default=str(Path(tempfile.gettempdir()) / "dealreg-load-gunicorn.log")
+    )
     parser.add_argument("--no-write", action="store_true", help="Do not update docs/benchmarks.md.")
     parser.add_argument("--generate", action="store_true", help=argparse.SUPPRESS)
     parser.add_argument("--targets", help=argparse.SUPPRESS)
@@ -297,7 +301,12 @@ def start_gunicorn(args, env) -> subprocess.Popen:
         "--timeout",
         "30",
     ]
-    return subprocess.Popen(cmd, cwd=BASE_DIR, env=env, start_new_session=True)
+    # The tracebacks of the requests that fail during the restart go to a log file.
+    log = open(args.gunicorn_log, "w")  # noqa: SIM115 - lives as long as gunicorn
+    print(f"gunicorn log: {args.gunicorn_log}")
+    return subprocess.Popen(
+        cmd, cwd=BASE_DIR, env=env, start_new_session=True, stdout=log, stderr=log
+    )
 
 
 def wait_until_up(port: int, target: dict) -> None:
@@ -309,7 +318,9 @@ def wait_until_up(port: int, target: dict) -> None:
             response.read()
             if response.status == 200:
                 return
-            raise SystemExit(f"{target['path']} answered HTTP {response.status}")
+            raise SystemExit(
+                f"{target['path']} answered HTTP {response.status} {response.getheader('Location')}"
+            )
         except OSError:
             time.sleep(0.2)
     raise SystemExit("gunicorn did not start")
@@ -414,6 +425,7 @@ def recovery_figures(fault: dict, restart_at: float) -> dict:
     errors = [s for s in samples if s[2] != 200]
     if not errors:
         return {"text": "no request failed", "seconds": 0.0, "failed": 0}
+    first_error = min(s[0] for s in errors) - t_restart
     last_error = max(s[0] + s[1] / 1000 for s in errors)
     first_ok_after = next((s[0] for s in samples if s[2] == 200 and s[0] > last_error), None)
     back = (first_ok_after if first_ok_after is not None else last_error) - t_restart
@@ -421,8 +433,9 @@ def recovery_figures(fault: dict, restart_at: float) -> dict:
         "seconds": back,
         "failed": len(errors),
         "text": (
-            f"{len(errors)} requests failed ({', '.join(fault['error_kinds'])}); "
-            f"requests succeed again {back:.1f} s after the restart began, with no intervention"
+            f"{len(errors)} requests failed ({', '.join(fault['error_kinds'])}) between "
+            f"{first_error:.1f} s and {last_error - t_restart:.1f} s after the restart began; "
+            f"every request from {back:.1f} s on succeeded, with no intervention"
         ),
     }
 
