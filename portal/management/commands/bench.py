@@ -226,6 +226,11 @@ class Command(BaseCommand):
         )
         parser.add_argument("--output", default=None, help="Default: docs/benchmarks.md.")
         parser.add_argument(
+            "--section",
+            default="bench",
+            help="The section of the file to replace, e.g. bench-10k for a smaller data set.",
+        )
+        parser.add_argument(
             "--explain",
             action="store_true",
             help="Instead: EXPLAIN ANALYZE the typical list, count and search queries "
