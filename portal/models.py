@@ -381,6 +381,11 @@ class Deal(models.Model):
                 fields=["distributor", "status", "-submitted_at"], name="deal_distr_status_sub"
             ),
             models.Index(fields=["-submitted_at"], name="deal_submitted"),
+            # A search by customer name finds the customers first (trigram index), then
+            # their deals within the user's scope from this index alone.
+            models.Index(
+                fields=["customer", "partner", "distributor", "status"], name="deal_customer_scope"
+            ),
         ]
 
     def __str__(self) -> str:

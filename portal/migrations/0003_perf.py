@@ -56,5 +56,9 @@ class Migration(migrations.Migration):
             model_name='deal',
             index=models.Index(fields=['-submitted_at'], name='deal_submitted'),
         ),
+        migrations.AddIndex(
+            model_name='deal',
+            index=models.Index(fields=['customer', 'partner', 'distributor', 'status'], name='deal_customer_scope'),
+        ),
         migrations.RunPython(create_trigram_indexes, drop_trigram_indexes),
     ]

@@ -616,6 +616,8 @@ def typical_queries(ctx: Context) -> list[tuple[str, object]]:
         ("distributor, count", d_deals),
         ("distributor, status Submitted, page 1", page(d_deals.filter(submitted))),
         ("distributor, status Submitted, count", d_deals.filter(submitted)),
+        ("distributor, search, page 1", page(d_deals.filter(search))),
+        ("distributor, search, count", d_deals.filter(search)),
         ("vendor, page 1", page(v_deals)),
         ("vendor, count (exact)", v_deals),
         ("vendor, count capped at 10,001", capped(v_deals)),
@@ -674,9 +676,10 @@ def explain_queries(ctx: Context) -> str:
 def _rows(plan: dict) -> str:
     # A count's result is one row; show the rows it counted instead.
     node = plan
-    while node["Node Type"] == "Aggregate" or (node["Node Type"] == "Subquery Scan"):
+    while node["Node Type"] in ("Aggregate", "Gather", "Gather Merge", "Subquery Scan"):
         node = node["Plans"][0]
-    return f"{node.get('Actual Rows', 0):,.0f}"
+    # A parallel node reports rows per process.
+    return f"{node.get('Actual Rows', 0) * node.get('Actual Loops', 1):,.0f}"
 
 
 def _access_path(plan: dict) -> str:
