@@ -30,7 +30,7 @@ from pathlib import Path
 from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
-from django.db import connection, transaction
+from django.db import connection, reset_queries, transaction
 from django.test import Client
 from django.test.utils import CaptureQueriesContext, override_settings
 from django.urls import NoReverseMatch, reverse
@@ -324,6 +324,7 @@ class Command(BaseCommand):
                 break
             ctx.tick = i
             params = {k: v(ctx) if callable(v) else v for k, v in scenario.params.items()}
+            reset_queries()  # the log keeps 9,000 queries; a long run would fill it
             with CaptureQueriesContext(connection) as captured:
                 t0 = time.perf_counter()
                 response = client.get(url, params)
@@ -347,6 +348,7 @@ class Command(BaseCommand):
         client = ctx.clients[result.scenario.role]
         times = []
         for i in range(1 + opts["export_runs"]):  # the first run warms up
+            reset_queries()  # the log keeps 9,000 queries; a long run would fill it
             with CaptureQueriesContext(connection) as captured:
                 t0 = time.perf_counter()
                 response = client.get(url)
@@ -392,6 +394,7 @@ class Command(BaseCommand):
         times, queries = [], []
         with transaction.atomic():
             for i, deal in enumerate(pool):
+                reset_queries()  # the log keeps 9,000 queries; a long run would fill it
                 with CaptureQueriesContext(connection) as captured:
                     t0 = time.perf_counter()
                     workflow.approve(deal=deal, by=reviewer)
@@ -416,6 +419,7 @@ class Command(BaseCommand):
         with transaction.atomic():
             for run in range(runs):
                 steps_this_run = []
+                reset_queries()  # the log keeps 9,000 queries; a long run would fill it
                 with CaptureQueriesContext(connection) as captured:
                     t0 = time.perf_counter()
                     response = client.get(url)
@@ -427,6 +431,7 @@ class Command(BaseCommand):
                         break
                     prefix, name = step
                     data = {f"{prefix}-current_step": name, **data_for(name)}
+                    reset_queries()  # the log keeps 9,000 queries; a long run would fill it
                     with CaptureQueriesContext(connection) as captured:
                         t0 = time.perf_counter()
                         response = client.post(url, data)
