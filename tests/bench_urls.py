@@ -4,13 +4,17 @@ scenario (list, deal page, streamed export, search) without depending on them.""
 import csv
 import io
 
+from django import forms
 from django.core.paginator import Paginator
 from django.http import HttpResponse, JsonResponse, StreamingHttpResponse
+from django.shortcuts import redirect
+from django.template import engines
 from django.urls import include, path
+from formtools.wizard.views import SessionWizardView
 
 from dealreg.urls import urlpatterns as real_urlpatterns
 from portal import urls as portal_urls
-from portal.models import Customer
+from portal.models import Customer, Distributor
 from portal.selectors import deals_visible_to, get_deal_for
 
 
@@ -47,6 +51,29 @@ def customer_search(request):
     return JsonResponse({"results": [c.name for c in names]})
 
 
+class CustomerStep(forms.Form):
+    customer = forms.ModelChoiceField(Customer.objects.all())
+
+
+class ProjectStep(forms.Form):
+    expected_close_date = forms.DateField()
+    distributor = forms.ModelChoiceField(Distributor.objects.all())
+    next_steps = forms.CharField()
+
+
+class RegisterDeal(SessionWizardView):
+    form_list = [("customer", CustomerStep), ("project", ProjectStep)]
+
+    def render_to_response(self, context, **kwargs):
+        template = engines["django"].from_string(
+            "<form method=post>{{ wizard.management_form }}{{ wizard.form }}</form>"
+        )
+        return HttpResponse(template.render(context, self.request))
+
+    def done(self, form_list, **kwargs):
+        return redirect("portal:home")
+
+
 portal_patterns = (
     [
         *portal_urls.urlpatterns,
@@ -54,6 +81,7 @@ portal_patterns = (
         path("sales-zone/opportunity-manager/<int:pk>/", deal_detail, name="deal_detail"),
         path("sales-zone/opportunity-manager/export.csv", deal_export, name="deal_export"),
         path("sales/customers/", customer_search, name="customer_search"),
+        path("sales/register-a-deal/", RegisterDeal.as_view(), name="register_deal"),
     ],
     "portal",
 )
