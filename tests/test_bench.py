@@ -66,6 +66,16 @@ def test_a_second_run_replaces_its_section_and_keeps_the_rest(tmp_path, capsys):
     output.write_text("# Benchmarks\n\nHand-written notes.\n")
     call_command("bench", quick=True, requests=2, warmup=1, output=str(output), only="Home")
     call_command("bench", quick=True, requests=2, warmup=1, output=str(output), only="Home")
+    call_command(
+        "bench",
+        quick=True,
+        requests=2,
+        warmup=1,
+        output=str(output),
+        only="Home",
+        section="bench-10k",
+    )
     text = output.read_text()
     assert "Hand-written notes." in text
     assert text.count("<!-- BEGIN bench -->") == 1
+    assert text.count("<!-- BEGIN bench-10k -->") == 1

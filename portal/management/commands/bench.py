@@ -296,7 +296,9 @@ class Command(BaseCommand):
         self.stdout.write(report)
         output = opts["output"]
         if output or not opts["quick"]:
-            path = benchreport.write_section("bench", report, Path(output) if output else None)
+            path = benchreport.write_section(
+                opts["section"], report, Path(output) if output else None
+            )
             self.stdout.write(self.style.SUCCESS(f"Written to {path}"))
 
     # ------------------------------------------------------------ measuring
