@@ -369,23 +369,6 @@ class Deal(models.Model):
         ]
         indexes = [
             models.Index(fields=["status", "submitted_at"], name="deal_status_submitted"),
-            # The Opportunity Manager's lists at a million deals: each scope (partner,
-            # distributor, vendor), with or without a status, newest submission first,
-            # is an index range read in order, so page 1 and its count stay cheap.
-            models.Index(fields=["partner", "-submitted_at"], name="deal_partner_submitted"),
-            models.Index(
-                fields=["partner", "status", "-submitted_at"], name="deal_partner_status_sub"
-            ),
-            models.Index(fields=["distributor", "-submitted_at"], name="deal_distr_submitted"),
-            models.Index(
-                fields=["distributor", "status", "-submitted_at"], name="deal_distr_status_sub"
-            ),
-            models.Index(fields=["-submitted_at"], name="deal_submitted"),
-            # A search by customer name finds the customers first (trigram index), then
-            # their deals within the user's scope from this index alone.
-            models.Index(
-                fields=["customer", "partner", "distributor", "status"], name="deal_customer_scope"
-            ),
         ]
 
     def __str__(self) -> str:

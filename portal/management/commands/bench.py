@@ -596,14 +596,19 @@ def _current_step(response) -> tuple[str, str] | None:
 
 def typical_queries(ctx: Context) -> list[tuple[str, object]]:
     """The queries the Opportunity Manager and the customer search will run, as querysets."""
-    from django.db.models import Q
+    from django.db.models import Count, F, Q
 
     partner, distributor, vendor = (ctx.users[r] for r in ("partner", "distributor", "vendor"))
 
     def page(qs, offset=0):
-        return qs.select_related("customer", "partner", "distributor").order_by("-submitted_at")[
-            offset : offset + OM_PAGE_SIZE
-        ]
+        # The Opportunity Manager's default order: drafts (no submission) last, id as tie-break.
+        return qs.select_related("customer", "partner", "distributor").order_by(
+            F("submitted_at").desc(nulls_last=True), "-pk"
+        )[offset : offset + OM_PAGE_SIZE]
+
+    def facets(qs):
+        # The status tabs with their counts (one GROUP BY, as `selectors.status_counts`).
+        return qs.order_by().values_list("status").annotate(n=Count("pk"))
 
     def capped(qs, cap=10_000):
         return qs.order_by().values("pk")[: cap + 1]
@@ -613,7 +618,18 @@ def typical_queries(ctx: Context) -> list[tuple[str, object]]:
     v_deals = deals_visible_to(user=vendor)
     submitted = Q(status=Deal.Status.SUBMITTED)
     search = Q(customer__name__icontains=SEARCH_TERM)
+    # The Opportunity Manager's search box: one OR over the customer and the deal.
+    om_search = (
+        Q(customer__name__icontains=SEARCH_TERM)
+        | Q(deal_reg_number__icontains=SEARCH_TERM)
+        | Q(opportunity_id__icontains=SEARCH_TERM)
+    )
     return [
+        ("partner, status facets (GROUP BY status)", facets(p_deals)),
+        ("distributor, status facets", facets(d_deals)),
+        ("vendor, status facets", facets(v_deals)),
+        ("partner, OM search box (OR of 3), page 1", page(p_deals.filter(om_search))),
+        ("vendor, OM search box (OR of 3), page 1", page(v_deals.filter(om_search))),
         ("partner, page 1", page(p_deals)),
         ("partner, count", p_deals),
         ("partner, status Submitted, page 1", page(p_deals.filter(submitted))),
@@ -636,7 +652,7 @@ def typical_queries(ctx: Context) -> list[tuple[str, object]]:
         ("vendor, search, count capped at 10,001", capped(v_deals.filter(search))),
         (
             "Deal Reg Number search",
-            v_deals.filter(deal_reg_number__icontains="2026-0012").order_by("-submitted_at")[:25],
+            page(v_deals.filter(deal_reg_number__icontains="2026-0012")),
         ),
         (
             "customer search-as-you-type ('kowal')",
@@ -662,7 +678,7 @@ def explain_queries(ctx: Context) -> str:
         "|---|---:|---:|---|",
     ]
     for name, qs in typical_queries(ctx):
-        if qs.query.is_sliced:
+        if qs.query.is_sliced or "facets" in name:
             sql, params = qs.query.sql_with_params()
         else:
             # What .count() asks: the number of matching rows.
