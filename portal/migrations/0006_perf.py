@@ -60,7 +60,7 @@ def drop_indexes(apps, schema_editor):
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('portal', '0002_vendor_reviewers_group'),
+        ('portal', '0005_accounts'),
     ]
 
     operations = [
