@@ -28,6 +28,10 @@ BTREE_INDEXES = {
 TRIGRAM_INDEXES = {
     "customer_name_trgm": ("portal_customer", 'UPPER("name"::text)'),
     "deal_reg_number_trgm": ("portal_deal", 'UPPER("deal_reg_number"::text)'),
+    # The Opportunity Manager's search box and the customer search-as-you-type OR these
+    # with the customer's name; one branch without an index makes the whole OR a scan.
+    "deal_opportunity_id_trgm": ("portal_deal", 'UPPER("opportunity_id"::text)'),
+    "customer_website_trgm": ("portal_customer", 'UPPER("website"::text)'),
 }
 
 
