@@ -174,18 +174,24 @@ def capped_status_counts(deals: QuerySet[Deal], *, cap: int) -> tuple[dict[str, 
     of migration 0006) where an exact GROUP BY over a reviewer's million deals reads a
     million. The SQL of each sub-select is the ORM's own.
     """
+    sql, params = capped_status_counts_sql(deals, cap=cap)
+    with connections[deals.db].cursor() as cursor:
+        cursor.execute(sql, params)
+        row = cursor.fetchone()
+    counts = dict(zip(Deal.Status.values, row, strict=True))
+    capped = {status for status, n in counts.items() if n > cap}
+    return {status: min(n, cap) for status, n in counts.items() if n}, capped
+
+
+def capped_status_counts_sql(deals: QuerySet[Deal], *, cap: int) -> tuple[str, list]:
+    """The SQL of `capped_status_counts` (also read by `bench --explain`)."""
     base = deals.order_by().values("pk")
     parts, params = [], []
     for i, status in enumerate(Deal.Status.values):
         sql, sub_params = base.filter(status=status)[: cap + 1].query.sql_with_params()
         parts.append(f"(SELECT COUNT(*) FROM ({sql}) AS s{i})")  # noqa: S608 - ORM SQL
         params.extend(sub_params)
-    with connections[deals.db].cursor() as cursor:
-        cursor.execute("SELECT " + ", ".join(parts), params)
-        row = cursor.fetchone()
-    counts = dict(zip(Deal.Status.values, row, strict=True))
-    capped = {status for status, n in counts.items() if n > cap}
-    return {status: min(n, cap) for status, n in counts.items() if n}, capped
+    return "SELECT " + ", ".join(parts), params
 
 
 def recently_assigned_deals(*, user: User, days: int = 14, limit: int = 10) -> QuerySet[Deal]:

@@ -648,74 +648,65 @@ _TOKEN = re.compile(rb'name="token" value="([\w-]+)"')
 
 
 def typical_queries(ctx: Context) -> list[tuple[str, object]]:
-    """The queries the Opportunity Manager and the customer search will run, as querysets."""
-    from django.db.models import Count, F, Q
+    """The queries the Opportunity Manager and the customer search run, built by the
+    pages' own code (DealFilter, the selectors): querysets, or (SQL, params)."""
+    from django.db.models import Count
 
-    partner, distributor, vendor = (ctx.users[r] for r in ("partner", "distributor", "vendor"))
+    from portal.filters import COUNT_CAP, DealFilter
+    from portal.selectors import capped_status_counts_sql, with_table_columns
 
-    def page(qs, offset=0):
-        # The Opportunity Manager's default order: drafts (no submission) last, id as tie-break.
-        return qs.select_related("customer", "partner", "distributor").order_by(
-            F("submitted_at").desc(nulls_last=True), "-pk"
-        )[offset : offset + OM_PAGE_SIZE]
+    def om(role, params=None, offset=0):
+        qs = with_table_columns(DealFilter(params or {}, user=ctx.users[role]).qs)
+        return qs[offset : offset + OM_PAGE_SIZE]
 
-    def facets(qs):
-        # The status tabs with their counts (one GROUP BY, as `selectors.status_counts`).
-        return qs.order_by().values_list("status").annotate(n=Count("pk"))
+    def scope(role, params=None):
+        return DealFilter(params or {}, user=ctx.users[role])._filtered_except("status", "o")
 
-    def capped(qs, cap=10_000):
-        return qs.order_by().values("pk")[: cap + 1]
+    def capped(role, params=None):
+        return capped_status_counts_sql(scope(role, params), cap=COUNT_CAP)
 
-    p_deals = deals_visible_to(user=partner)
-    d_deals = deals_visible_to(user=distributor)
-    v_deals = deals_visible_to(user=vendor)
-    submitted = Q(status=Deal.Status.SUBMITTED)
-    search = Q(customer__name__icontains=SEARCH_TERM)
-    # The Opportunity Manager's search box: one OR over the customer and the deal.
-    om_search = (
-        Q(customer__name__icontains=SEARCH_TERM)
-        | Q(deal_reg_number__icontains=SEARCH_TERM)
-        | Q(opportunity_id__icontains=SEARCH_TERM)
-    )
-    return [
-        ("partner, status facets (GROUP BY status)", facets(p_deals)),
-        ("distributor, status facets", facets(d_deals)),
-        ("vendor, status facets", facets(v_deals)),
-        ("partner, OM search box (OR of 3), page 1", page(p_deals.filter(om_search))),
-        ("vendor, OM search box (OR of 3), page 1", page(v_deals.filter(om_search))),
-        ("partner, page 1", page(p_deals)),
-        ("partner, count", p_deals),
-        ("partner, status Submitted, page 1", page(p_deals.filter(submitted))),
-        ("partner, status Submitted, count", p_deals.filter(submitted)),
-        ("partner, search, page 1", page(p_deals.filter(search))),
-        ("partner, search, count", p_deals.filter(search)),
-        ("partner, deep page (offset 5,000)", page(p_deals, 5000)),
-        ("distributor, page 1", page(d_deals)),
-        ("distributor, count", d_deals),
-        ("distributor, status Submitted, page 1", page(d_deals.filter(submitted))),
-        ("distributor, status Submitted, count", d_deals.filter(submitted)),
-        ("distributor, search, page 1", page(d_deals.filter(search))),
-        ("distributor, search, count", d_deals.filter(search)),
-        ("vendor, page 1", page(v_deals)),
-        ("vendor, count (exact)", v_deals),
-        ("vendor, count capped at 10,001", capped(v_deals)),
-        ("vendor, status Submitted, page 1", page(v_deals.filter(submitted))),
-        ("vendor, status Submitted, count", v_deals.filter(submitted)),
-        ("vendor, search, page 1", page(v_deals.filter(search))),
-        ("vendor, search, count capped at 10,001", capped(v_deals.filter(search))),
+    def exact(role, params):
+        return scope(role, params).order_by().values_list("status").annotate(n=Count("pk"))
+
+    submitted = {"status": "submitted"}
+    search = {"q": SEARCH_TERM}
+    number = {"q": "DR-2026-0012"}
+    rows: list[tuple[str, object]] = []
+    for role in ("partner", "distributor", "vendor"):
+        rows += [
+            (f"{role}, status facets capped at {COUNT_CAP:,} (one query)", capped(role)),
+            (f"{role}, page 1", om(role)),
+            (f"{role}, status Submitted, page 1", om(role, submitted)),
+            (f"{role}, search '{SEARCH_TERM}', status counts (exact)", exact(role, search)),
+            (f"{role}, search '{SEARCH_TERM}', page 1", om(role, search)),
+            (f"{role}, search a Deal Reg Number, page 1", om(role, number)),
+            (f"{role}, deep page (offset 5,000)", om(role, None, 5000)),
+        ]
+    rows += [
         (
-            "Deal Reg Number search",
-            page(v_deals.filter(deal_reg_number__icontains="2026-0012")),
+            "customer search-as-you-type ('kowal'), as selectors.search_customers",
+            _customer_search_qs("kowal"),
         ),
-        (
-            "customer search-as-you-type ('kowal')",
-            Customer.objects.filter(name__icontains="kowal").order_by("name")[:10],
-        ),
-        (
-            "customer search, tax ID prefix",
-            Customer.objects.filter(tax_id_normalized__startswith="70000012").order_by("name")[:10],
-        ),
+        ("customer search, tax ID prefix", _customer_search_qs("70000012")),
     ]
+    return rows
+
+
+def _customer_search_qs(query: str):
+    """The query `selectors.search_customers` runs (it returns a list, not a queryset)."""
+    from django.db.models import Q
+
+    from portal.models import normalize_tax_id
+
+    condition = Q(name__icontains=query) | Q(website__icontains=query.lower())
+    tax_id = normalize_tax_id(query)
+    if any(c.isdigit() for c in tax_id):
+        condition |= Q(tax_id_normalized__startswith=tax_id)
+    return (
+        Customer.objects.filter(condition)
+        .only("pk", "name", "tax_id", "city", "country", "website")
+        .order_by("name", "pk")[:10]
+    )
 
 
 def explain_queries(ctx: Context) -> str:
@@ -731,14 +722,14 @@ def explain_queries(ctx: Context) -> str:
         "|---|---:|---:|---|",
     ]
     for name, qs in typical_queries(ctx):
-        if qs.query.is_sliced or "facets" in name:
+        if isinstance(qs, tuple):
+            sql, params = qs
+        elif qs.query.is_sliced or "counts" in name:
             sql, params = qs.query.sql_with_params()
         else:
             # What .count() asks: the number of matching rows.
             inner, params = qs.order_by().values("pk").query.sql_with_params()
             sql = f"SELECT COUNT(*) FROM ({inner}) AS q"  # noqa: S608 - SQL from the ORM
-        if "capped" in name:
-            sql = f"SELECT COUNT(*) FROM ({sql}) AS q"  # noqa: S608 - SQL from the ORM
         best, plan = None, None
         for _ in range(3):
             with connection.cursor() as cursor:
