@@ -13,6 +13,7 @@ from django.utils.translation import gettext_lazy as _
 
 from portal.models import Customer, Deal, DealLine, User, normalize_tax_id
 from portal.selectors import (
+    COUNT_CAP,
     FilterChoices,
     capped_status_counts,
     deals_visible_to,
@@ -31,8 +32,6 @@ SORTABLE_COLUMNS = {
     "submitted": "submitted_at",
     "valid_until": "validity_end",
 }
-# Status counts stop here (see DealFilter.status_facets).
-COUNT_CAP = 10_000
 # Newest registrations first unless the user sorts.
 DEFAULT_ORDERING = ["-submitted_at"]
 

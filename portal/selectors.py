@@ -12,6 +12,7 @@ from itertools import groupby
 from operator import itemgetter
 
 from django.contrib.auth.models import Permission
+from django.core.exceptions import EmptyResultSet
 from django.db import connections
 from django.db.models import (
     Count,
@@ -166,6 +167,11 @@ def status_counts(deals: QuerySet[Deal]) -> dict[str, int]:
     return dict(deals.order_by().values_list("status").annotate(n=Count("pk")))
 
 
+# Status counts stop here (the Opportunity Manager's facets, the home page): exact up to
+# this many deals per status, "10,000+" beyond.
+COUNT_CAP = 10_000
+
+
 def capped_status_counts(deals: QuerySet[Deal], *, cap: int) -> tuple[dict[str, int], set[str]]:
     """({status: number of deals, at most `cap`}, {statuses with more than `cap`}).
 
@@ -174,7 +180,10 @@ def capped_status_counts(deals: QuerySet[Deal], *, cap: int) -> tuple[dict[str, 
     of migration 0006) where an exact GROUP BY over a reviewer's million deals reads a
     million. The SQL of each sub-select is the ORM's own.
     """
-    sql, params = capped_status_counts_sql(deals, cap=cap)
+    try:
+        sql, params = capped_status_counts_sql(deals, cap=cap)
+    except EmptyResultSet:  # deals.none(): a user who may see no deal
+        return {}, set()
     with connections[deals.db].cursor() as cursor:
         cursor.execute(sql, params)
         row = cursor.fetchone()

@@ -139,7 +139,7 @@ SCENARIOS: list[Scenario] = [
     Scenario("Deal page (partner)", "partner", "portal:deal_detail", deal_arg=True),
     Scenario("Deal page (distributor)", "distributor", "portal:deal_detail", deal_arg=True),
     Scenario("Deal page (vendor)", "vendor", "portal:deal_detail", deal_arg=True),
-    Scenario("CSV export, 10,000 rows (vendor)", "vendor", "portal:deal_export",
+    Scenario("CSV export, up to 10,000 rows (vendor)", "vendor", "portal:deal_export",
              {"close_from": lambda ctx: ctx.close_from_for(EXPORT_ROWS)}, kind="export"),
     Scenario("CSV export, all (partner)", "partner", "portal:deal_export", kind="export"),
     Scenario(
@@ -652,8 +652,8 @@ def typical_queries(ctx: Context) -> list[tuple[str, object]]:
     pages' own code (DealFilter, the selectors): querysets, or (SQL, params)."""
     from django.db.models import Count
 
-    from portal.filters import COUNT_CAP, DealFilter
-    from portal.selectors import capped_status_counts_sql, with_table_columns
+    from portal.filters import DealFilter
+    from portal.selectors import COUNT_CAP, capped_status_counts_sql, with_table_columns
 
     def om(role, params=None, offset=0):
         qs = with_table_columns(DealFilter(params or {}, user=ctx.users[role]).qs)
