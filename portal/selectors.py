@@ -263,11 +263,17 @@ def search_customers(*, query: str, limit: int = CUSTOMER_SEARCH_LIMIT) -> list[
     query = " ".join((query or "").split())[:100]
     if len(query) < 2:
         return []
-    site = query.lower().removeprefix("https://").removeprefix("http://")
-    site = site.removeprefix("www.").rstrip("/")
-    condition = Q(name__icontains=query)
-    if site:
-        condition |= Q(website__icontains=site)
+    if len(query) < 3:
+        # Two letters: names with a word starting with them. A trigram index serves
+        # "starts with" but no "contains" under three characters, and the first letters
+        # typed would otherwise scan every customer (~70 ms at 200,000).
+        condition = Q(name__istartswith=query) | Q(name__icontains=f" {query}")
+    else:
+        site = query.lower().removeprefix("https://").removeprefix("http://")
+        site = site.removeprefix("www.").rstrip("/")
+        condition = Q(name__icontains=query)
+        if site:
+            condition |= Q(website__icontains=site)
     tax_id = normalize_tax_id(query)
     if any(c.isdigit() for c in tax_id):
         condition |= Q(tax_id_normalized__startswith=tax_id)

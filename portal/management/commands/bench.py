@@ -687,6 +687,7 @@ def typical_queries(ctx: Context) -> list[tuple[str, object]]:
             "customer search-as-you-type ('kowal'), as selectors.search_customers",
             _customer_search_qs("kowal"),
         ),
+        ("customer search, two letters ('ko')", _customer_search_qs("ko")),
         ("customer search, tax ID prefix", _customer_search_qs("70000012")),
     ]
     return rows
@@ -698,7 +699,10 @@ def _customer_search_qs(query: str):
 
     from portal.models import normalize_tax_id
 
-    condition = Q(name__icontains=query) | Q(website__icontains=query.lower())
+    if len(query) < 3:
+        condition = Q(name__istartswith=query) | Q(name__icontains=f" {query}")
+    else:
+        condition = Q(name__icontains=query) | Q(website__icontains=query.lower())
     tax_id = normalize_tax_id(query)
     if any(c.isdigit() for c in tax_id):
         condition |= Q(tax_id_normalized__startswith=tax_id)
