@@ -263,7 +263,8 @@ def pick_targets() -> tuple[list[dict], str]:
         user = User.objects.get(username=username)
         session = SessionStore()
         session[SESSION_KEY] = str(user.pk)
-        session[BACKEND_SESSION_KEY] = "django.contrib.auth.backends.ModelBackend"
+        # The backend that loads users in this project (a login through the form sets it).
+        session[BACKEND_SESSION_KEY] = settings.AUTHENTICATION_BACKENDS[-1]
         session[HASH_SESSION_KEY] = user.get_session_auth_hash()
         session.save()
         return f"{settings.SESSION_COOKIE_NAME}={session.session_key}"
