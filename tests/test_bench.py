@@ -56,7 +56,10 @@ def test_every_real_page_is_measured_and_judged(tmp_path, capsys):
         row = rows[scenario.name]
         assert NOT_BUILT not in row and "HTTP" not in row and "rejected" not in row, row
         assert "| 3 |" in row or scenario.kind in ("export", "approve"), row
-    assert "met" in rows["Opportunity Manager, no filter (partner)"]
+    # Judged (met or missed: times vary, so no assertion on them), within 8 queries.
+    om = rows["Opportunity Manager, no filter (partner)"]
+    assert "met (" in om or "MISSED: p95" in om
+    assert int(om.split("|")[3]) <= 8
     assert "admin" in rows["Opportunity Manager, status Submitted (vendor)"]
     export = rows["CSV export, all (partner)"]
     assert "rows, peak Python memory" in export

@@ -6,7 +6,7 @@ counting SQL queries per request. The result is one markdown table, printed and
 written to docs/benchmarks.md with the machine, the data size and the command.
 
 Scenarios are declared in `SCENARIOS`. One whose URL name does not resolve on
-this code base is listed as "not built on this branch" rather than dropped.
+this code base is listed as "no such page" rather than dropped.
 Parameters are the real views' own: the Opportunity Manager's django-filter
 fields (`status`, `q`, `page`, see portal/filters.py), the export's filters,
 the customer search's `q` (an htmx request), the wizard's steps
@@ -58,7 +58,7 @@ ADMIN_PAGE_SIZE = 50  # DealAdmin.list_per_page
 DEEP_PAGE = 200
 SEARCH_TERM = "Medica"
 TYPING = ["ko", "kow", "kowal", "kowalski", "me", "med", "medic", "medica", "op", "opt", "optyka"]
-NOT_BUILT = "not built on this branch"
+NOT_BUILT = "no such page (the URL name does not resolve)"
 
 
 @dataclass(frozen=True)
