@@ -67,6 +67,12 @@ def test_a_query_too_short_or_unknown_finds_nothing(customers):
     assert names("Nieznana Firma") == set()
 
 
+def test_two_letters_find_names_with_a_word_starting_with_them(customers):
+    assert names("te") == {"Teatr Nowy"}
+    assert names("no") == {"Teatr Nowy"}
+    assert names("at") == set()  # inside a word: from the third letter on
+
+
 def test_search_returns_at_most_twenty_customers(db):
     factories.CustomerFactory.create_batch(
         25, name=factories.factory.Sequence(lambda n: f"Acme {n}")

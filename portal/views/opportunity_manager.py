@@ -85,6 +85,9 @@ def opportunity_manager(request: HttpRequest) -> HttpResponse:
         "page": page,
         "deals": page.object_list if total else [],
         "total": total,
+        # Counts beyond filters.COUNT_CAP are shown as "10,000+" (a lower bound).
+        "capped_statuses": deal_filter.capped_statuses,
+        "total_is_capped": deal_filter.total_is_capped,
         "columns": _columns(request, deal_filter.current_ordering()),
         "is_filtered": deal_filter.is_filtered(),
         "show_partner": not request.user.partner_id,

@@ -1,0 +1,771 @@
+"""In-process benchmark of the portal's pages: `python manage.py bench [--quick]`.
+
+Each scenario logs in as its role (force_login), warms up, then times
+`--requests` requests with Django's test client on the configured database,
+counting SQL queries per request. The result is one markdown table, printed and
+written to docs/benchmarks.md with the machine, the data size and the command.
+
+Scenarios are declared in `SCENARIOS`. One whose URL name does not resolve on
+this code base is listed as "no such page" rather than dropped.
+Parameters are the real views' own: the Opportunity Manager's django-filter
+fields (`status`, `q`, `page`, see portal/filters.py), the export's filters,
+the customer search's `q` (an htmx request), the wizard's steps
+(`portal.wizard.SLUGS`) and its one-time Register Deal token.
+
+Writes (an approval, Register Deal) run inside a transaction that is rolled
+back, so a benchmark never changes the data set (nor consumes Deal Reg Numbers);
+their time excludes the commit and the after-commit e-mails.
+"""
+
+import datetime
+import math
+import re
+import shlex
+import statistics
+import sys
+import time
+import tracemalloc
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from django.conf import settings
+from django.core.management import call_command
+from django.core.management.base import BaseCommand, CommandError
+from django.db import connection, reset_queries, transaction
+from django.test import Client
+from django.test.utils import CaptureQueriesContext, override_settings
+from django.urls import NoReverseMatch, Resolver404, resolve, reverse
+from django.utils import timezone
+
+from portal import benchreport, workflow
+from portal.management.commands.seed_scale import (
+    BENCH_DISTRIBUTOR,
+    BENCH_PARTNER,
+    BENCH_REVIEWER,
+)
+from portal.models import Customer, Deal, User
+from portal.selectors import deals_visible_to
+from portal.wizard import SLUGS
+
+MAX_PORTAL_QUERIES = 8
+# Register Deal writes a whole deal (tests/test_wizard_queries.py has the same bound).
+MAX_REGISTER_QUERIES = 25
+OM_P95_MS = 50
+SEARCH_P95_MS = 30
+OM_PAGE_SIZE = 25  # portal.views.opportunity_manager.PAGE_SIZE, for the "deep page"
+EXPORT_ROWS = 10_000
+ADMIN_PAGE_SIZE = 50  # DealAdmin.list_per_page
+DEEP_PAGE = 200
+SEARCH_TERM = "Medica"
+TYPING = ["ko", "kow", "kowal", "kowalski", "me", "med", "medic", "medica", "op", "opt", "optyka"]
+NOT_BUILT = "no such page (the URL name does not resolve)"
+
+
+@dataclass(frozen=True)
+class Scenario:
+    """One thing to measure. `params` values may be callables of the context."""
+
+    name: str
+    role: str  # partner | distributor | vendor
+    url: str  # URL name
+    params: dict = field(default_factory=dict)
+    kind: str = "page"  # page | om | search | export | wizard | approve | admin
+    peer: str = ""  # the admin scenario this one is compared with
+    deal_arg: bool = False  # the URL takes the pk of a deal the role may see
+    headers: dict = field(default_factory=dict)
+
+
+def _om(role: str) -> list[Scenario]:
+    om = "portal:opportunity_manager"
+    admin = "admin:portal_deal_changelist"
+    return [
+        Scenario(f"Opportunity Manager, no filter ({role})", role, om, kind="om", peer="admin"),
+        Scenario(
+            f"Opportunity Manager, status Submitted ({role})",
+            role,
+            om,
+            {"status": "submitted"},
+            kind="om",
+            peer="admin status",
+        ),
+        Scenario(
+            f"Opportunity Manager, search ({role})",
+            role,
+            om,
+            {"q": SEARCH_TERM},
+            kind="om",
+            peer="admin search",
+        ),
+        Scenario(
+            f"Opportunity Manager, deep page ({role})",
+            role,
+            om,
+            {"page": lambda ctx: ctx.deep_page(role, OM_PAGE_SIZE)},
+            kind="om-deep",
+            peer="admin deep",
+        ),
+    ] + (
+        [
+            Scenario("Admin changelist, no filter (vendor)", "vendor", admin, kind="admin"),
+            Scenario(
+                "Admin changelist, status Submitted (vendor)",
+                "vendor",
+                admin,
+                {"status__exact": "submitted"},
+                kind="admin",
+            ),
+            Scenario(
+                "Admin changelist, search (vendor)", "vendor", admin, {"q": SEARCH_TERM}, "admin"
+            ),
+            Scenario(
+                "Admin changelist, deep page (vendor)",
+                "vendor",
+                admin,
+                {"p": lambda ctx: ctx.deep_page("vendor", ADMIN_PAGE_SIZE)},
+                kind="admin",
+            ),
+        ]
+        if role == "vendor"
+        else []
+    )
+
+
+SCENARIOS: list[Scenario] = [
+    Scenario("Home page (partner)", "partner", "portal:home"),
+    Scenario("Home page (vendor)", "vendor", "portal:home"),
+    *_om("partner"),
+    *_om("distributor"),
+    *_om("vendor"),
+    Scenario("Deal page (partner)", "partner", "portal:deal_detail", deal_arg=True),
+    Scenario("Deal page (distributor)", "distributor", "portal:deal_detail", deal_arg=True),
+    Scenario("Deal page (vendor)", "vendor", "portal:deal_detail", deal_arg=True),
+    Scenario("CSV export, up to 10,000 rows (vendor)", "vendor", "portal:deal_export",
+             {"close_from": lambda ctx: ctx.close_from_for(EXPORT_ROWS)}, kind="export"),
+    Scenario("CSV export, all (partner)", "partner", "portal:deal_export", kind="export"),
+    Scenario(
+        "Customer search-as-you-type (partner)",
+        "partner",
+        "portal:customer_search",
+        {"q": lambda ctx: TYPING[ctx.tick % len(TYPING)]},
+        kind="search",
+        headers={"HX-Request": "true"},  # htmx asks for the fragment; a plain GET redirects
+    ),
+    Scenario("Register a Deal, every step + Register Deal", "partner", "portal:register_deal",
+             kind="wizard"),
+    Scenario("Approve (workflow.approve)", "vendor", "", kind="approve"),
+]  # fmt: skip
+
+
+@dataclass
+class Result:
+    scenario: Scenario
+    n: int = 0
+    queries: int | None = None
+    median: float | None = None
+    p95: float | None = None
+    size: int | None = None
+    note: str = ""
+    verdict: str = ""
+    extra: dict = field(default_factory=dict)
+
+
+class Context:
+    """Users, clients and sample objects the scenarios refer to."""
+
+    def __init__(self) -> None:
+        self.users = {
+            "partner": User.objects.get(username=BENCH_PARTNER),
+            "distributor": User.objects.get(username=BENCH_DISTRIBUTOR),
+            "vendor": User.objects.get(username=BENCH_REVIEWER),
+        }
+        self.clients: dict[str, Client] = {}
+        for role, user in self.users.items():
+            client = Client()
+            client.force_login(user)
+            self.clients[role] = client
+        self.tick = 0
+        self._counts: dict[str, int] = {}
+        self._close_from: dict[int, str] = {}
+
+    def visible(self, role: str) -> int:
+        if role not in self._counts:
+            self._counts[role] = deals_visible_to(user=self.users[role]).count()
+        return self._counts[role]
+
+    def deep_page(self, role: str, page_size: int) -> int:
+        # The middle of the list, at most page DEEP_PAGE of 25 (so never out of range).
+        pages = max(1, math.ceil(self.visible(role) / page_size))
+        return max(1, min(DEEP_PAGE * OM_PAGE_SIZE // page_size, pages // 2))
+
+    def close_from_for(self, rows: int) -> str:
+        """The `close_from` date that leaves about `rows` of the vendor's deals to export."""
+        if rows not in self._close_from:
+            dates = deals_visible_to(user=self.users["vendor"]).order_by("-expected_close_date")
+            date = dates.values_list("expected_close_date", flat=True)[rows - 1 : rows].first()
+            self._close_from[rows] = date.isoformat() if date else "2000-01-01"
+        return self._close_from[rows]
+
+    def deal_pk(self, role: str) -> int:
+        pk = (
+            deals_visible_to(user=self.users[role])
+            .order_by("-pk")
+            .values_list("pk", flat=True)
+            .first()
+        )
+        if pk is None:
+            raise CommandError(f"No deal visible to the {role} bench user.")
+        return pk
+
+
+def _percentile(values: list[float], q: float) -> float:
+    ordered = sorted(values)
+    return ordered[max(0, math.ceil(q * len(ordered)) - 1)]
+
+
+def _body_size(response) -> int:
+    if response.streaming:
+        return sum(len(chunk) for chunk in response.streaming_content)
+    return len(response.content)
+
+
+class Command(BaseCommand):
+    help = "Measure the portal's pages in-process (queries, median/p95 ms, size)."
+
+    def add_arguments(self, parser) -> None:
+        parser.add_argument("--requests", type=int, default=200)
+        parser.add_argument("--warmup", type=int, default=20)
+        parser.add_argument("--export-runs", type=int, default=5)
+        parser.add_argument(
+            "--quick",
+            action="store_true",
+            help="CI: few requests, seeds a tiny data set if the bench users are missing, "
+            "writes no file unless --output is given.",
+        )
+        parser.add_argument("--output", default=None, help="Default: docs/benchmarks.md.")
+        parser.add_argument(
+            "--section",
+            default="bench",
+            help="The section of the file to replace, e.g. bench-10k for a smaller data set.",
+        )
+        parser.add_argument(
+            "--explain",
+            action="store_true",
+            help="Instead: EXPLAIN ANALYZE the typical list, count and search queries "
+            "(PostgreSQL) and write them as the 'queries' section.",
+        )
+        parser.add_argument("--only", default="", help="Run scenarios whose name contains this.")
+        parser.add_argument(
+            "--max-seconds",
+            type=float,
+            default=120,
+            help="Stop a scenario after this long (a slow peer at a million deals); "
+            "the table shows how many requests were measured.",
+        )
+
+    def handle(self, *args, **opts) -> None:
+        if opts["quick"]:
+            opts["requests"] = min(opts["requests"], 10)
+            opts["warmup"] = min(opts["warmup"], 2)
+            opts["export_runs"] = 1
+        if not User.objects.filter(username=BENCH_PARTNER).exists():
+            if not opts["quick"]:
+                raise CommandError("No bench users: run `manage.py seed_scale` first.")
+            call_command(
+                "seed_scale",
+                deals=400,
+                customers=80,
+                partners=10,
+                distributors=3,
+                products=20,
+                append=Deal.objects.exists(),
+                stdout=self.stdout,
+            )
+        if opts["explain"]:
+            if connection.vendor != "postgresql":
+                raise CommandError("--explain reads PostgreSQL plans.")
+            report = explain_queries(Context())
+            self.stdout.write(report)
+            path = benchreport.write_section(
+                "queries", report, Path(opts["output"]) if opts["output"] else None
+            )
+            self.stdout.write(self.style.SUCCESS(f"Written to {path}"))
+            return
+        started = time.perf_counter()
+        test_settings = override_settings(
+            ALLOWED_HOSTS=[*settings.ALLOWED_HOSTS, "testserver"],
+            DEBUG=False,
+            SECURE_SSL_REDIRECT=False,
+            EMAIL_BACKEND="django.core.mail.backends.locmem.EmailBackend",
+            STORAGES={
+                **settings.STORAGES,
+                "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+            },
+        )
+        with test_settings:
+            ctx = Context()
+            results = [
+                self._run(scenario, ctx, opts)
+                for scenario in SCENARIOS
+                if opts["only"].lower() in scenario.name.lower()
+            ]
+        self._judge(results)
+        report = self._report(results, opts, time.perf_counter() - started)
+        self.stdout.write(report)
+        output = opts["output"]
+        if output or not opts["quick"]:
+            path = benchreport.write_section(
+                opts["section"], report, Path(output) if output else None
+            )
+            self.stdout.write(self.style.SUCCESS(f"Written to {path}"))
+
+    # ------------------------------------------------------------ measuring
+
+    def _run(self, scenario: Scenario, ctx: Context, opts) -> Result:
+        result = Result(scenario)
+        if scenario.kind == "approve":
+            return self._approve(result, ctx, opts)
+        try:
+            args = [ctx.deal_pk(scenario.role)] if scenario.deal_arg else []
+            url = reverse(scenario.url, args=args)
+        except NoReverseMatch:
+            result.note = NOT_BUILT
+            return result
+        if scenario.kind == "wizard":
+            return self._wizard(result, ctx, url, opts)
+        if scenario.kind == "export":
+            return self._export(result, ctx, url, opts)
+        client = ctx.clients[scenario.role]
+        times, queries, sizes = [], [], []
+        deadline = time.perf_counter() + opts["max_seconds"]
+        for i in range(opts["warmup"] + opts["requests"]):
+            if times and time.perf_counter() > deadline:
+                result.note = f"stopped after {opts['max_seconds']:.0f} s"
+                break
+            ctx.tick = i
+            params = {k: v(ctx) if callable(v) else v for k, v in scenario.params.items()}
+            reset_queries()  # the log keeps 9,000 queries; a long run would fill it
+            with CaptureQueriesContext(connection) as captured:
+                t0 = time.perf_counter()
+                response = client.get(url, params, headers=scenario.headers)
+                size = _body_size(response)
+                elapsed = time.perf_counter() - t0
+            if response.status_code != 200:
+                result.note = f"HTTP {response.status_code} for {url}?{params}"
+                return result
+            if i >= opts["warmup"]:
+                times.append(elapsed * 1000)
+                queries.append(len(captured))
+                sizes.append(size)
+        result.n = len(times)
+        result.queries = max(queries)
+        result.median = statistics.median(times)
+        result.p95 = _percentile(times, 0.95)
+        result.size = int(statistics.median(sizes))
+        return result
+
+    def _export(self, result: Result, ctx: Context, url: str, opts) -> Result:
+        client = ctx.clients[result.scenario.role]
+        params = {k: v(ctx) if callable(v) else v for k, v in result.scenario.params.items()}
+        times = []
+        for i in range(1 + opts["export_runs"]):  # the first run warms up
+            reset_queries()  # the log keeps 9,000 queries; a long run would fill it
+            with CaptureQueriesContext(connection) as captured:
+                t0 = time.perf_counter()
+                response = client.get(url, params)
+                size = _body_size(response)
+                elapsed = time.perf_counter() - t0
+            if response.status_code != 200:
+                result.note = f"HTTP {response.status_code}"
+                return result
+            if i:
+                times.append(elapsed * 1000)
+            # Read now: the capture slices the live query log, which the next request resets.
+            n_queries = len(captured)
+        # One more run under tracemalloc for the peak memory (it slows Python down, so
+        # it is not timed). Streaming means the peak does not follow the row count.
+        tracemalloc.start()
+        response = client.get(url, params)
+        rows = -1
+        if response.streaming:
+            for chunk in response.streaming_content:
+                rows += chunk.count(b"\n")
+        else:
+            rows += response.content.count(b"\n")
+        peak = tracemalloc.get_traced_memory()[1]
+        tracemalloc.stop()
+        result.n = len(times)
+        result.queries = n_queries
+        result.median = statistics.median(times)
+        result.p95 = _percentile(times, 0.95)
+        result.size = size
+        result.extra = {"rows": rows, "peak_kib": peak / 1024, "streaming": response.streaming}
+        result.note = (
+            f"{rows:,} rows, peak Python memory {peak / 1024:,.0f} KiB"
+            f"{'' if response.streaming else ', NOT streamed'}"
+        )
+        return result
+
+    def _approve(self, result: Result, ctx: Context, opts) -> Result:
+        reviewer = ctx.users["vendor"]
+        wanted = opts["warmup"] + opts["requests"]
+        pool = list(Deal.objects.filter(status=Deal.Status.SUBMITTED).order_by("pk")[:wanted])
+        if not pool:
+            result.note = "no submitted deal to approve"
+            return result
+        warmup = min(opts["warmup"], len(pool) // 4)
+        times, queries = [], []
+        with transaction.atomic():
+            for i, deal in enumerate(pool):
+                reset_queries()  # the log keeps 9,000 queries; a long run would fill it
+                with CaptureQueriesContext(connection) as captured:
+                    t0 = time.perf_counter()
+                    workflow.approve(deal=deal, by=reviewer)
+                    elapsed = time.perf_counter() - t0
+                if i >= warmup:
+                    times.append(elapsed * 1000)
+                    queries.append(len(captured))
+            transaction.set_rollback(True)  # leave the data set as it was
+        result.n = len(times)
+        result.queries = max(queries)
+        result.median = statistics.median(times)
+        result.p95 = _percentile(times, 0.95)
+        result.note = "in-process, rolled back"
+        return result
+
+    def _wizard(self, result: Result, ctx: Context, url: str, opts) -> Result:
+        """Walk the real wizard as a partner would: start it, then GET and POST every step
+        (`portal.wizard.SLUGS`), then Register Deal with the review page's one-time token.
+        Each run is rolled back (a savepoint), so the data set is untouched."""
+        client = ctx.clients["partner"]
+        answers = wizard_answers(ctx)
+        per_step: dict[str, list[tuple[float, int, int]]] = {}
+        runs = opts["warmup"] + opts["requests"]  # one run = the whole wizard
+
+        def timed(label: str, method: str, target: str, data=None) -> object:
+            reset_queries()  # the log keeps 9,000 queries; a long run would fill it
+            with CaptureQueriesContext(connection) as captured:
+                t0 = time.perf_counter()
+                response = getattr(client, method)(target, data)
+                elapsed = time.perf_counter() - t0
+            steps_this_run.append((label, elapsed, len(captured), len(response.content)))
+            return response
+
+        with transaction.atomic():
+            for run in range(runs):
+                steps_this_run: list[tuple[str, float, int, int]] = []
+                with transaction.atomic():
+                    response = timed("start", "get", url, {"restart": "1"})
+                    for slug in SLUGS:
+                        step_url = reverse("portal:register_deal_step", args=[slug])
+                        response = timed(f"{slug} GET", "get", step_url)
+                        if response.status_code != 200:
+                            result.note = f"step '{slug}': HTTP {response.status_code} on GET"
+                            transaction.set_rollback(True)
+                            return result
+                        if slug == "review":
+                            token = _TOKEN.search(response.content)
+                            data = {"token": token.group(1).decode() if token else ""}
+                            label = "Register Deal"
+                        else:
+                            data, label = answers[slug], f"{slug} POST"
+                        response = timed(label, "post", step_url, data)
+                        location = response.get("Location", "")
+                        expected = (
+                            "register_deal_done" if slug == "review" else "register_deal_step"
+                        )
+                        if (
+                            response.status_code != 302
+                            or _url_name(location) != expected
+                            or (slug != "review" and not location.endswith(f"/{_next_slug(slug)}/"))
+                        ):
+                            result.note = (
+                                f"step '{slug}' rejected the benchmark's answer "
+                                f"(HTTP {response.status_code} {location}): "
+                                "update wizard_answers() in bench.py"
+                            )
+                            transaction.set_rollback(True)
+                            return result
+                    transaction.set_rollback(True)  # the deal and its customer rows go
+                if run >= opts["warmup"]:
+                    for name, elapsed, n_queries, size in steps_this_run:
+                        per_step.setdefault(name, []).append((elapsed * 1000, n_queries, size))
+            transaction.set_rollback(True)
+        result.extra["steps"] = {
+            name: (
+                statistics.median(t for t, _, _ in v),
+                _percentile([t for t, _, _ in v], 0.95),
+                max(q for _, q, _ in v),
+            )
+            for name, v in per_step.items()
+        }
+        lines = [
+            f"{name}: {median:.1f} ms, {queries} queries"
+            for name, (median, _p95, queries) in result.extra["steps"].items()
+        ]
+        totals = [
+            sum(values[i][0] for values in per_step.values())
+            for i in range(min(len(v) for v in per_step.values()))
+        ]
+        result.n = len(totals)
+        # The pages' bound; Register Deal writes a whole deal and is judged on its own.
+        result.queries = max(
+            q for name, v in per_step.items() if name != "Register Deal" for _, q, _ in v
+        )
+        result.extra["register_queries"] = max(q for _, q, _ in per_step["Register Deal"])
+        result.median = statistics.median(totals)
+        result.p95 = _percentile(totals, 0.95)
+        result.note = "whole wizard per row; steps: " + "; ".join(lines) + " (rolled back)"
+        return result
+
+    # ------------------------------------------------------------- judging
+
+    def _judge(self, results: list[Result]) -> None:
+        by_peer = {}
+        for r in results:
+            if r.scenario.kind == "admin":
+                key = {
+                    "": "admin",
+                    "status__exact": "admin status",
+                    "q": "admin search",
+                    "p": "admin deep",
+                }[next(iter(r.scenario.params), "")]
+                by_peer[key] = r
+        for r in results:
+            s = r.scenario
+            if r.median is None:
+                r.verdict = "—"
+                continue
+            misses, checks = [], []
+            portal_page = s.url.startswith("portal:")
+            if portal_page:
+                checks.append(f"≤{MAX_PORTAL_QUERIES} queries")
+                if r.queries > MAX_PORTAL_QUERIES:
+                    misses.append(f"{r.queries} queries")
+            if s.kind == "om":
+                checks.append(f"p95 ≤{OM_P95_MS} ms")
+                if r.p95 > OM_P95_MS:
+                    misses.append(f"p95 {r.p95:.0f} ms")
+            if s.kind == "search":
+                checks.append(f"p95 ≤{SEARCH_P95_MS} ms")
+                if r.p95 > SEARCH_P95_MS:
+                    misses.append(f"p95 {r.p95:.0f} ms")
+            peer = by_peer.get(s.peer)
+            if s.peer and s.role == "vendor" and peer and peer.median:
+                ratio = peer.median / r.median
+                r.extra["vs_admin"] = ratio
+                checks.append("≥2× admin")
+                if ratio < 2:
+                    misses.append(f"only {ratio:.1f}× admin")
+                else:
+                    r.note = (r.note + "; " if r.note else "") + f"{ratio:.1f}× faster than admin"
+            if s.kind == "wizard":
+                n = r.extra["register_queries"]
+                checks.append(f"Register Deal ≤{MAX_REGISTER_QUERIES} queries")
+                if n > MAX_REGISTER_QUERIES:
+                    misses.append(f"Register Deal {n} queries")
+            if s.kind == "export" and not r.extra.get("streaming", True):
+                misses.append("not streamed")
+            if not checks:
+                r.verdict = "—"
+            elif misses:
+                r.verdict = "MISSED: " + ", ".join(misses)
+            else:
+                r.verdict = "met (" + ", ".join(checks) + ")"
+
+    def _report(self, results: list[Result], opts, elapsed: float) -> str:
+        deals = Deal.objects.count()
+        customers = Customer.objects.count()
+        command = "python manage.py " + " ".join(shlex.quote(a) for a in sys.argv[1:])
+        lines = [
+            "## In-process benchmark (`manage.py bench`)",
+            "",
+            f"- When: {timezone.now():%Y-%m-%d %H:%M} UTC, run took {elapsed:.0f} s",
+            f"- Machine: {benchreport.machine()}",
+            f"- Database: {benchreport.database()}",
+            f"- Data: {deals:,} deals, {customers:,} customers",
+            f"- Command: `{command.strip()}`",
+            f"- Requests per scenario: {opts['requests']} after {opts['warmup']} warm-up "
+            f"(CSV export: {opts['export_runs']} runs)",
+            "",
+            "| Scenario | Requests | SQL queries | Median ms | p95 ms | Size KiB | Target | Note |",
+            "|---|---:|---:|---:|---:|---:|---|---|",
+        ]
+        for r in results:
+            if r.median is None:
+                lines.append(f"| {r.scenario.name} | — | — | — | — | — | — | {r.note} |")
+                continue
+            size = f"{r.size / 1024:,.1f}" if r.size is not None else "—"
+            lines.append(
+                f"| {r.scenario.name} | {r.n} | {r.queries} | {r.median:.1f} | {r.p95:.1f} "
+                f"| {size} | {r.verdict} | {r.note} |"
+            )
+        return "\n".join(lines) + "\n"
+
+
+def wizard_answers(ctx: Context) -> dict[str, dict]:
+    """A valid answer to each step of Register a Deal (the real forms in portal/forms.py):
+    an existing customer with a contact, two active products, the bench distributor."""
+    from portal.models import CustomerContact, Product
+
+    contact = CustomerContact.objects.select_related("customer").order_by("pk").first()
+    products = list(Product.objects.filter(is_active=True).order_by("pk")[:2])
+    if contact is None or len(products) < 2:
+        raise CommandError("The wizard needs a customer contact and two active products.")
+    close = (timezone.localdate() + datetime.timedelta(days=60)).isoformat()
+    return {
+        "opportunity": {"has_opportunity": "no"},
+        "customer": {"mode": "existing", "customer": contact.customer_id},
+        "contact": {"mode": "existing", "contact": contact.pk},
+        "products": {
+            "product": [p.pk for p in products],
+            **{f"quantity_{p.pk}": "2" for p in products},
+        },
+        "details": {
+            "expected_close_date": close,
+            "sales_name": "Bench Sales",
+            "sales_email": "bench.sales@example.com",
+            "distributor": ctx.users["distributor"].distributor_id,
+            "next_steps": "Benchmark: a workshop, then a proof of concept.",
+        },
+    }
+
+
+def _url_name(location: str) -> str:
+    try:
+        return resolve(location.split("?")[0]).url_name or ""
+    except Resolver404:
+        return ""
+
+
+def _next_slug(slug: str) -> str:
+    return SLUGS[SLUGS.index(slug) + 1]
+
+
+_TOKEN = re.compile(rb'name="token" value="([\w-]+)"')
+
+
+# ------------------------------------------------------------------ query plans
+
+
+def typical_queries(ctx: Context) -> list[tuple[str, object]]:
+    """The queries the Opportunity Manager and the customer search run, built by the
+    pages' own code (DealFilter, the selectors): querysets, or (SQL, params)."""
+    from django.db.models import Count
+
+    from portal.filters import DealFilter
+    from portal.selectors import COUNT_CAP, capped_status_counts_sql, with_table_columns
+
+    def om(role, params=None, offset=0):
+        qs = with_table_columns(DealFilter(params or {}, user=ctx.users[role]).qs)
+        return qs[offset : offset + OM_PAGE_SIZE]
+
+    def scope(role, params=None):
+        return DealFilter(params or {}, user=ctx.users[role])._filtered_except("status", "o")
+
+    def capped(role, params=None):
+        return capped_status_counts_sql(scope(role, params), cap=COUNT_CAP)
+
+    def exact(role, params):
+        return scope(role, params).order_by().values_list("status").annotate(n=Count("pk"))
+
+    submitted = {"status": "submitted"}
+    search = {"q": SEARCH_TERM}
+    number = {"q": "DR-2026-0012"}
+    rows: list[tuple[str, object]] = []
+    for role in ("partner", "distributor", "vendor"):
+        rows += [
+            (f"{role}, status facets capped at {COUNT_CAP:,} (one query)", capped(role)),
+            (f"{role}, page 1", om(role)),
+            (f"{role}, status Submitted, page 1", om(role, submitted)),
+            (f"{role}, search '{SEARCH_TERM}', status counts (exact)", exact(role, search)),
+            (f"{role}, search '{SEARCH_TERM}', page 1", om(role, search)),
+            (f"{role}, search a Deal Reg Number, page 1", om(role, number)),
+            (f"{role}, deep page (offset 5,000)", om(role, None, 5000)),
+        ]
+    rows += [
+        (
+            "customer search-as-you-type ('kowal'), as selectors.search_customers",
+            _customer_search_qs("kowal"),
+        ),
+        ("customer search, two letters ('ko')", _customer_search_qs("ko")),
+        ("customer search, tax ID prefix", _customer_search_qs("70000012")),
+    ]
+    return rows
+
+
+def _customer_search_qs(query: str):
+    """The query `selectors.search_customers` runs (it returns a list, not a queryset)."""
+    from django.db.models import Q
+
+    from portal.models import normalize_tax_id
+
+    if len(query) < 3:
+        condition = Q(name__istartswith=query) | Q(name__icontains=f" {query}")
+    else:
+        condition = Q(name__icontains=query) | Q(website__icontains=query.lower())
+    tax_id = normalize_tax_id(query)
+    if any(c.isdigit() for c in tax_id):
+        condition |= Q(tax_id_normalized__startswith=tax_id)
+    return (
+        Customer.objects.filter(condition)
+        .only("pk", "name", "tax_id", "city", "country", "website")
+        .order_by("name", "pk")[:10]
+    )
+
+
+def explain_queries(ctx: Context) -> str:
+    """EXPLAIN ANALYZE of `typical_queries` (PostgreSQL): time, and the plan's access path."""
+    rows = [
+        "## Typical queries (`manage.py bench --explain`)",
+        "",
+        f"- Database: {benchreport.database()}, {Deal.objects.count():,} deals",
+        f"- Bench partner sees {ctx.visible('partner'):,} deals, bench distributor "
+        f"{ctx.visible('distributor'):,}; best of 3 runs (warm cache)",
+        "",
+        "| Query | ms | Rows | Plan |",
+        "|---|---:|---:|---|",
+    ]
+    for name, qs in typical_queries(ctx):
+        if isinstance(qs, tuple):
+            sql, params = qs
+        elif qs.query.is_sliced or "counts" in name:
+            sql, params = qs.query.sql_with_params()
+        else:
+            # What .count() asks: the number of matching rows.
+            inner, params = qs.order_by().values("pk").query.sql_with_params()
+            sql = f"SELECT COUNT(*) FROM ({inner}) AS q"  # noqa: S608 - SQL from the ORM
+        best, plan = None, None
+        for _ in range(3):
+            with connection.cursor() as cursor:
+                cursor.execute("EXPLAIN (ANALYZE, FORMAT JSON) " + sql, params)
+                data = cursor.fetchone()[0]
+            data = data[0] if isinstance(data, list) else data
+            if best is None or data["Execution Time"] < best:
+                best, plan = data["Execution Time"], data["Plan"]
+        rows.append(f"| {name} | {best:.2f} | {_rows(plan)} | {_access_path(plan)} |")
+    return "\n".join(rows) + "\n"
+
+
+def _rows(plan: dict) -> str:
+    # A count's result is one row; show the rows it counted instead.
+    node = plan
+    while node["Node Type"] in ("Aggregate", "Gather", "Gather Merge", "Subquery Scan"):
+        node = node["Plans"][0]
+    # A parallel node reports rows per process.
+    return f"{node.get('Actual Rows', 0) * node.get('Actual Loops', 1):,.0f}"
+
+
+def _access_path(plan: dict) -> str:
+    """The scans of a plan, e.g. 'Index Scan deal_partner_submitted → Limit'."""
+    found = []
+
+    def walk(node: dict) -> None:
+        kind = node["Node Type"]
+        if "Scan" in kind:
+            target = node.get("Index Name") or node.get("Relation Name", "")
+            found.append(f"{kind} {target}".strip())
+        for child in node.get("Plans", []):
+            walk(child)
+
+    walk(plan)
+    return "; ".join(dict.fromkeys(found)) or plan["Node Type"]

@@ -1,0 +1,136 @@
+"""Query counts do not grow with the data: the same page costs the same number of queries
+with one deal or with many (stable numbers, not times). Pages built on other branches bring
+their own query-count tests; `bench` reports every page's count at scale."""
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+from portal.models import Deal
+from tests import factories
+
+pytestmark = pytest.mark.django_db
+
+
+def queries_for(client, url, params=None):
+    client.get(url, params)  # warm caches (content types, permissions)
+    with CaptureQueriesContext(connection) as captured:
+        response = client.get(url, params)
+    assert response.status_code == 200
+    return len(captured)
+
+
+def add_deals(make_deal, n):
+    for i in range(n):
+        make_deal([Deal.Status.SUBMITTED, Deal.Status.APPROVED, Deal.Status.REJECTED][i % 3])
+
+
+@pytest.mark.parametrize("who", ["partner_user", "distributor_user", "reviewer"])
+def test_home_page_costs_the_same_queries_with_one_deal_or_many(
+    request, client, make_deal, who, django_assert_max_num_queries
+):
+    client.force_login(request.getfixturevalue(who))
+    add_deals(make_deal, 1)
+    few = queries_for(client, reverse("portal:home"))
+    add_deals(make_deal, 15)
+    many = queries_for(client, reverse("portal:home"))
+    assert few == many
+    with django_assert_max_num_queries(8):
+        client.get(reverse("portal:home"))
+
+
+@pytest.mark.parametrize("params", [{}, {"status__exact": "submitted"}, {"q": "Customer"}])
+def test_admin_changelist_peer_costs_the_same_queries_with_one_deal_or_many(
+    client, reviewer, make_deal, params
+):
+    client.force_login(reviewer)
+    url = reverse("admin:portal_deal_changelist")
+    add_deals(make_deal, 1)
+    few = queries_for(client, url, params)
+    add_deals(make_deal, 15)
+    assert queries_for(client, url, params) == few
+
+
+OM_PARAMS = [
+    {},
+    {"status": "submitted"},
+    {"status": ["submitted", "approved"], "o": "-close"},
+    {"q": "Customer"},
+    {"q": "NUMBER"},  # an approved deal's Deal Reg Number (a term with digits)
+    {"page": "2"},
+]
+
+
+@pytest.mark.parametrize("who", ["partner_user", "distributor_user", "reviewer"])
+@pytest.mark.parametrize("params", OM_PARAMS)
+def test_opportunity_manager_costs_the_same_queries_with_one_deal_or_many(
+    request, client, make_deal, who, params, django_assert_max_num_queries
+):
+    client.force_login(request.getfixturevalue(who))
+    url = reverse("portal:opportunity_manager")
+    approved = make_deal(Deal.Status.APPROVED)
+    add_deals(make_deal, 1)  # and a submitted one: every filter matches a row
+    if params.get("q") == "NUMBER":
+        params = {"q": approved.deal_reg_number}
+    few = queries_for(client, url, params)
+    add_deals(make_deal, 60)  # more than two pages of 25
+    assert queries_for(client, url, params) == few
+    with django_assert_max_num_queries(8):
+        client.get(url, params)
+
+
+@pytest.mark.parametrize("who", ["partner_user", "distributor_user", "reviewer"])
+def test_deal_page_costs_the_same_queries_for_a_small_or_a_big_deal(
+    request, client, make_deal, who, django_assert_max_num_queries
+):
+    client.force_login(request.getfixturevalue(who))
+    small = make_deal(Deal.Status.SUBMITTED)
+    big = make_deal(Deal.Status.SUBMITTED, lines=factories.ProductFactory.create_batch(3))
+    add_deals(make_deal, 10)
+    counts = [queries_for(client, reverse("portal:deal_detail", args=[d.pk])) for d in (small, big)]
+    assert counts[0] == counts[1]
+    with django_assert_max_num_queries(8):
+        client.get(reverse("portal:deal_detail", args=[big.pk]))
+
+
+def export_queries(client) -> tuple[int, int]:
+    with CaptureQueriesContext(connection) as captured:
+        response = client.get(reverse("portal:deal_export"))
+        rows = b"".join(response.streaming_content).count(b"\n") - 1
+    return len(captured), rows
+
+
+def test_the_export_costs_the_same_queries_for_few_rows_or_many(
+    client, reviewer, make_deal, monkeypatch
+):
+    from portal.views import opportunity_manager
+
+    monkeypatch.setattr(opportunity_manager, "EXPORT_CHUNK_SIZE", 5)  # many chunks
+    client.force_login(reviewer)
+    add_deals(make_deal, 2)
+    few, few_rows = export_queries(client)
+    add_deals(make_deal, 30)
+    many, many_rows = export_queries(client)
+    assert (few_rows, many_rows) == (2, 32)
+    assert few == many <= 8
+
+
+def test_the_customer_search_costs_the_same_queries_with_few_or_many_customers(
+    client, partner_user, django_assert_max_num_queries
+):
+    client.force_login(partner_user)
+    url = reverse("portal:customer_search")
+    hx = {"HX-Request": "true"}
+    factories.CustomerFactory(name="Huta Szkła 0")
+    client.get(url, {"q": "huta"}, headers=hx)
+    with CaptureQueriesContext(connection) as few:
+        assert client.get(url, {"q": "huta"}, headers=hx).status_code == 200
+    factories.CustomerFactory.create_batch(
+        30, name=factories.factory.Sequence(lambda n: f"Huta Szkła {n + 1}")
+    )
+    with CaptureQueriesContext(connection) as many:
+        client.get(url, {"q": "huta"}, headers=hx)
+    assert len(few) == len(many)
+    with django_assert_max_num_queries(8):
+        client.get(url, {"q": "huta"}, headers=hx)
