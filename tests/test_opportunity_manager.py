@@ -368,3 +368,37 @@ def test_the_list_runs_a_bounded_number_of_queries(
     assert response.status_code == 200
     assert response.context["total"] == number_of_deals
     assert len(rows(response)) == min(number_of_deals, 25)
+
+
+def test_the_partner_drop_down_lists_names_safely_and_keeps_the_chosen_partner(
+    client, reviewer, make_deal, make_other_deal
+):
+    own = make_deal(Deal.Status.SUBMITTED)
+    other = make_other_deal(Deal.Status.SUBMITTED)
+    other.partner.name = "Smith & <Sons>"
+    other.partner.save()
+    html = get(client, reviewer, partner=other.partner_id).content.decode()
+    assert '<option value="">All partners</option>' in html
+    assert f'<option value="{other.partner_id}" selected>Smith &amp; &lt;Sons&gt;</option>' in html
+    assert f'<option value="{own.partner_id}">{own.partner.name}</option>' in html
+    assert '<select name="partner" class="form-select form-select-sm" id="id_partner">' in html
+
+
+def test_a_search_by_customer_name_counts_each_status_exactly(client, distributor_user, make_deal):
+    customer = factories.CustomerFactory(name="Medica Polska")
+    contact = factories.CustomerContactFactory(customer=customer)
+    for status in [Deal.Status.SUBMITTED, Deal.Status.SUBMITTED, Deal.Status.APPROVED]:
+        make_deal(
+            status,
+            customer=customer,
+            customer_contact=contact,
+            distributor=distributor_user.distributor,
+        )
+    make_deal(
+        Deal.Status.DRAFT, customer=customer, customer_contact=contact
+    )  # a draft: never shown to a distributor
+    make_deal(Deal.Status.SUBMITTED, distributor=distributor_user.distributor)  # no match
+    response = get(client, distributor_user, q="medica")
+    counts = {value: count for value, _, count, _ in response.context["facets"]}
+    assert counts["submitted"] == 2 and counts["approved"] == 1
+    assert response.context["total"] == 3 and len(rows(response)) == 3

@@ -666,7 +666,7 @@ def typical_queries(ctx: Context) -> list[tuple[str, object]]:
         return capped_status_counts_sql(scope(role, params), cap=COUNT_CAP)
 
     def exact(role, params):
-        return scope(role, params).order_by().values_list("status").annotate(n=Count("pk"))
+        return scope(role, params).order_by().values_list("status").annotate(n=Count("*"))
 
     submitted = {"status": "submitted"}
     search = {"q": SEARCH_TERM}
