@@ -247,6 +247,10 @@ class DealFilter(django_filters.FilterSet):
         )
         return facets, total
 
+    def has_search(self) -> bool:
+        """Whether the search box holds a (valid) term."""
+        return bool(self._cleaned().get("q"))
+
     def is_filtered(self) -> bool:
         return any(
             value not in (None, "", [], ())

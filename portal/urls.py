@@ -49,6 +49,11 @@ urlpatterns = [
         name="opportunity_manager",
     ),
     path(
+        "sales-zone/opportunity-manager/counts/",
+        opportunity_manager.opportunity_manager_counts,
+        name="opportunity_manager_counts",
+    ),
+    path(
         "sales-zone/opportunity-manager/export.csv",
         opportunity_manager.deal_export,
         name="deal_export",

@@ -101,6 +101,12 @@ CASES = [
         READ_LIST,
     ),
     ("export", "get", lambda w: reverse("portal:deal_export"), READ_LIST),
+    (
+        "list counts (after a search)",
+        "get",
+        lambda w: reverse("portal:opportunity_manager_counts") + "?q=a&status=approved",
+        READ_LIST,
+    ),
     ("deal page", "get", lambda w: reverse("portal:deal_detail", args=[w.approved.pk]), READ_DEAL),
     (
         "deal page, wrong method",
@@ -251,6 +257,7 @@ def test_every_deal_url_of_the_portal_is_in_the_matrix():
 
     covered = {
         "opportunity_manager",
+        "opportunity_manager_counts",
         "deal_export",
         "deal_detail",
         "deal_withdraw",

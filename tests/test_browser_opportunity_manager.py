@@ -70,3 +70,31 @@ def test_partner_withdraws_a_deal_after_confirming_in_a_dialog(
     deal.refresh_from_db()
     assert deal.status == Deal.Status.WITHDRAWN
     assert page.get_by_text("The customer postponed the project.").is_visible()
+
+
+@pytest.mark.browser
+@pytest.mark.django_db(transaction=True)
+def test_a_search_shows_the_rows_and_then_its_counts(
+    page, live_server, distributor_user, make_deal, make_other_deal
+):
+    make_deal(Deal.Status.APPROVED, **named_customer("Szpital Wojewódzki w Łodzi"))
+    make_deal(Deal.Status.SUBMITTED, **named_customer("Szpital Miejski w Gnieźnie"))
+    make_deal(Deal.Status.SUBMITTED, **named_customer("Urząd Miasta Gniezno"))
+    make_other_deal(Deal.Status.APPROVED, **named_customer("Szpital Poufny Y"))
+
+    login(page, live_server, "distributor_x")
+    page.goto(f"{live_server.url}/sales-zone/opportunity-manager/")
+    page.get_by_label("Search").fill("szpital")
+    page.get_by_label("Search").press("Enter")
+    page.wait_for_url(re.compile(r"q=szpital"))
+    assert page.get_by_test_id("deals").locator("tbody tr").count() == 2
+    # The counts arrive in a second request (htmx) and replace the chips.
+    assert page.get_by_test_id("count-approved").inner_text() == "1"
+    assert page.get_by_test_id("count-submitted").inner_text() == "1"
+    assert page.get_by_test_id("result-count").inner_text() == "2 deals"
+    # Ticking a status still filters, after the swap.
+    page.get_by_test_id("status-filter").get_by_text("Approved").click()
+    page.wait_for_url(re.compile(r"status=approved"))
+    assert page.get_by_test_id("deals").locator("tbody tr").count() == 1
+    assert page.get_by_test_id("count-approved").inner_text() == "1"
+    screenshot(page, "distributor-opportunity-manager-search-counts")

@@ -3,6 +3,8 @@
 import datetime
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
@@ -12,6 +14,7 @@ from tests import factories
 pytestmark = pytest.mark.django_db
 
 URL = reverse("portal:opportunity_manager")
+COUNTS_URL = reverse("portal:opportunity_manager_counts")
 NUMBERED = {"approved", "expired", "won", "lost"}
 
 
@@ -228,6 +231,7 @@ def test_filters_combine(client, partner_user, make_deal):
         family=family.pk,
         distributor=other_distributor.pk,
         q="huta",
+        counts="1",
     )
     assert row_ids(response) == [wanted.pk]
     assert response.context["total"] == 1
@@ -361,13 +365,18 @@ def test_the_list_runs_a_bounded_number_of_queries(
     for i in range(number_of_deals):
         make_deal(Deal.Status.APPROVED if i % 2 else Deal.Status.SUBMITTED, lines=products)
     client.force_login(user)
+    params = {"status": ["submitted", "approved"], "family": family.pk, "q": "Customer"}
     with django_assert_max_num_queries(8):
-        response = client.get(
-            URL, {"status": ["submitted", "approved"], "family": family.pk, "q": "Customer"}
-        )
+        response = client.get(URL, params)
     assert response.status_code == 200
-    assert response.context["total"] == number_of_deals
     assert len(rows(response)) == min(number_of_deals, 25)
+    with django_assert_max_num_queries(8):
+        counts = client.get(COUNTS_URL, params)
+    assert counts.status_code == 200
+    assert counts.context["total"] == number_of_deals
+    with django_assert_max_num_queries(8):
+        inline = client.get(URL, {**params, "counts": "1"})
+    assert inline.context["total"] == number_of_deals
 
 
 def test_the_partner_drop_down_lists_names_safely_and_keeps_the_chosen_partner(
@@ -398,7 +407,99 @@ def test_a_search_by_customer_name_counts_each_status_exactly(client, distributo
         Deal.Status.DRAFT, customer=customer, customer_contact=contact
     )  # a draft: never shown to a distributor
     make_deal(Deal.Status.SUBMITTED, distributor=distributor_user.distributor)  # no match
-    response = get(client, distributor_user, q="medica")
+    assert len(rows(get(client, distributor_user, q="medica"))) == 3
+    response = client.get(COUNTS_URL, {"q": "medica"})
     counts = {value: count for value, _, count, _ in response.context["facets"]}
     assert counts["submitted"] == 2 and counts["approved"] == 1
-    assert response.context["total"] == 3 and len(rows(response)) == 3
+    assert response.context["total"] == 3
+
+
+# --- a search: rows first, counts in a second request -------------------------------------
+
+
+def medica() -> dict:
+    customer = factories.CustomerFactory(name="Medica Polska")
+    contact = factories.CustomerContactFactory(customer=customer)
+    return {"customer": customer, "customer_contact": contact}
+
+
+def test_a_search_shows_the_rows_without_counting_them(client, partner_user, make_deal):
+    deal = make_deal(Deal.Status.SUBMITTED, **medica())
+    client.force_login(partner_user)
+    client.get(URL, {"q": "medica", "counts": "1"})  # warm up
+    with CaptureQueriesContext(connection) as counted:
+        client.get(URL, {"q": "medica", "status": "submitted", "counts": "1"})
+    with CaptureQueriesContext(connection) as uncounted:
+        response = client.get(URL, {"q": "medica", "status": "submitted"})
+    assert len(uncounted) < len(counted)
+    assert not [q for q in uncounted.captured_queries if "COUNT(" in q["sql"].upper()]
+    assert row_ids(response) == [deal.pk]
+    html = response.content.decode()
+    assert 'data-testid="count-submitted"' not in html
+    assert f'hx-get="{COUNTS_URL}?q=medica&amp;status=submitted"' in html
+    assert 'hx-trigger="load"' in html and 'hx-swap="outerHTML"' in html
+    assert '<noscript><a href="?q=medica&amp;status=submitted&amp;counts=1"' in html
+    # The chips are there to tick, without their numbers.
+    assert 'id="status-submitted" autocomplete="off" checked>' in html
+
+
+def test_the_no_javascript_link_counts_inline_as_before(client, partner_user, make_deal):
+    company = medica()
+    make_deal(Deal.Status.SUBMITTED, **company)
+    make_deal(Deal.Status.APPROVED, **company)
+    html = get(client, partner_user, q="medica", counts="1").content.decode()
+    assert 'data-testid="count-submitted">1<' in html
+    assert 'data-testid="count-approved">1<' in html
+    assert "2 deals" in html
+    assert "hx-get" not in html and "<noscript><a" not in html
+
+
+def test_the_counts_of_a_search_are_exact_per_status_and_scoped(
+    client, partner_user, make_deal, make_other_deal
+):
+    company = medica()
+    for status in [Deal.Status.SUBMITTED, Deal.Status.SUBMITTED, Deal.Status.APPROVED]:
+        make_deal(status, **company)
+    make_deal(Deal.Status.WON, **company)
+    make_other_deal(Deal.Status.SUBMITTED, **company)  # another partner's: never counted
+    client.force_login(partner_user)
+    response = client.get(COUNTS_URL, {"q": "medica", "status": ["submitted", "won"]})
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert 'data-testid="count-submitted">2<' in html
+    assert 'data-testid="count-approved">1<' in html
+    assert 'data-testid="count-won">1<' in html
+    assert "3 deals" in html  # the ticked statuses: submitted + won
+    assert 'id="status-won" autocomplete="off" checked>' in html
+    assert "<html" not in html  # a fragment, not a page
+
+
+def test_the_counts_fragment_runs_a_bounded_number_of_queries(
+    client, reviewer, make_deal, django_assert_max_num_queries
+):
+    company = medica()
+    for _ in range(30):
+        make_deal(Deal.Status.SUBMITTED, **company)
+    client.force_login(reviewer)
+    with django_assert_max_num_queries(8):
+        response = client.get(COUNTS_URL, {"q": "medica"})
+    assert response.context["total"] == 30
+
+
+def test_a_search_pages_forward_and_back_without_a_total(client, partner_user, make_deal):
+    company = medica()
+    for _ in range(26):
+        make_deal(Deal.Status.SUBMITTED, **company)
+    first = get(client, partner_user, q="medica")
+    html = first.content.decode()
+    assert len(rows(first)) == 25
+    assert 'rel="next"' in html and 'rel="prev"' not in html
+    assert "Page 1<" in html and "Page 1 of" not in html
+    second = get(client, partner_user, q="medica", page="2")
+    html = second.content.decode()
+    assert len(rows(second)) == 1
+    assert 'rel="prev"' in html and 'rel="next"' not in html
+    assert "Page 2<" in html
+    assert not set(row_ids(first)) & set(row_ids(second))
+    # A page past the end shows the first one, as the counted pages do.
+    assert len(rows(get(client, partner_user, q="medica", page="9"))) == 25

@@ -69,7 +69,7 @@ class Scenario:
     role: str  # partner | distributor | vendor
     url: str  # URL name
     params: dict = field(default_factory=dict)
-    kind: str = "page"  # page | om | search | export | wizard | approve | admin
+    kind: str = "page"  # page | om | om-counts | search | export | wizard | approve | admin
     peer: str = ""  # the admin scenario this one is compared with
     deal_arg: bool = False  # the URL takes the pk of a deal the role may see
     headers: dict = field(default_factory=dict)
@@ -95,6 +95,14 @@ def _om(role: str) -> list[Scenario]:
             {"q": SEARCH_TERM},
             kind="om",
             peer="admin search",
+        ),
+        Scenario(
+            # A search's status counts, which the page loads in a second request (htmx).
+            f"Opportunity Manager, search counts ({role})",
+            role,
+            "portal:opportunity_manager_counts",
+            {"q": SEARCH_TERM},
+            kind="om-counts",
         ),
         Scenario(
             f"Opportunity Manager, deep page ({role})",
