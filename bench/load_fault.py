@@ -196,7 +196,7 @@ def main() -> None:
     import django
 
     django.setup()
-    from portal.management.commands.seed_scale import BENCH_PARTNER
+    from bench.management.commands.seed_scale import BENCH_PARTNER
     from portal.models import User
 
     if not User.objects.filter(username=BENCH_PARTNER).exists():
@@ -239,7 +239,7 @@ def main() -> None:
         )
         print("\n" + report)
         if not args.no_write:
-            from portal import benchreport
+            from bench import report as benchreport
 
             path = benchreport.write_section("load", report)
             print(f"Written to {path}")
@@ -256,7 +256,7 @@ def pick_targets() -> tuple[list[dict], str]:
     from django.contrib.sessions.backends.db import SessionStore
     from django.urls import reverse
 
-    from portal.management.commands.seed_scale import BENCH_PARTNER
+    from bench.management.commands.seed_scale import BENCH_PARTNER
     from portal.models import User
 
     def cookie(username: str) -> str:
@@ -338,8 +338,8 @@ class DealWriter(threading.Thread):
         from django.db import close_old_connections, transaction
         from django.utils import timezone
 
+        from bench.management.commands.seed_scale import BENCH_PARTNER
         from portal import workflow
-        from portal.management.commands.seed_scale import BENCH_PARTNER
         from portal.models import CustomerContact, Deal, DealContact, DealLine, Product, User
 
         user = User.objects.get(username=BENCH_PARTNER)
@@ -443,7 +443,7 @@ def print_summary(s: dict) -> None:
 def render_report(args, steady, fault, recovery, restart_took, writer, before, after, stand_in):
     from django.utils import timezone
 
-    from portal import benchreport
+    from bench import report as benchreport
 
     command = "python bench/load_fault.py " + " ".join(shlex.quote(a) for a in sys.argv[1:])
     return "\n".join(

@@ -39,7 +39,6 @@ INSTALLED_APPS = [
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
     "django.contrib.humanize",
-    "formtools",
     "crispy_forms",
     "crispy_bootstrap5",
     "django_filters",
@@ -48,6 +47,10 @@ INSTALLED_APPS = [
     "csp",
     "axes",
 ]
+# Benchmark and scale-seeding commands (`bench`, `seed_scale`): tooling, not the product.
+# On by default so that a checkout can measure itself; a deployment may leave them out.
+if env.bool("BENCH_TOOLS", default=True):
+    INSTALLED_APPS.append("bench")
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",

@@ -97,14 +97,6 @@ class User(AbstractUser):
     def is_partner_staff(self) -> bool:
         return self.partner_id is not None
 
-    @property
-    def is_distributor_staff(self) -> bool:
-        return self.distributor_id is not None
-
-    @property
-    def is_vendor_staff(self) -> bool:
-        return self.is_staff and self.organisation is None
-
 
 def normalize_tax_id(value: str) -> str:
     """'PL 123-456-78-90', 'pl1234567890' and '1234567890' all give '1234567890'.
@@ -388,21 +380,6 @@ class Deal(models.Model):
     def was_approved(self) -> bool:
         return self.status in self.NUMBERED_STATUSES
 
-    def clean(self) -> None:
-        errors = {}
-        if (
-            self.customer_contact_id
-            and self.customer_id
-            and self.customer_contact.customer_id != self.customer_id
-        ):
-            errors["customer_contact"] = _("This contact works for another customer.")
-        if not self.distributor_id:
-            errors["distributor"] = _(
-                "Choose the distributor: without it the distributor does not see the project."
-            )
-        if errors:
-            raise ValidationError(errors)
-
 
 class DealLine(models.Model):
     """One product on a deal; `position` 1..3 caps a deal at three products in the database."""
@@ -441,15 +418,6 @@ class DealLine(models.Model):
 
     def __str__(self) -> str:
         return f"{self.quantity} × {self.product}"
-
-    def clean(self) -> None:
-        if self.product_id and not self.product.is_active:
-            raise ValidationError(
-                {
-                    "product": _("%(product)s can no longer be registered.")
-                    % {"product": self.product}
-                }
-            )
 
 
 class DealContact(models.Model):

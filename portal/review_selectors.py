@@ -21,7 +21,7 @@ def conflicts_for(
     """Other partners' live registrations for this customer with a product in common.
 
     Live means Submitted, or Approved and still within its validity. The wizard
-    asks this before a deal exists; `conflicting_deals` asks it for a saved deal.
+    asks this before a deal exists; `conflicts_with_details` asks it for a saved deal.
     """
     return (
         Deal.objects.filter(customer_id=customer_id, lines__product_id__in=product_ids)
@@ -36,17 +36,8 @@ def conflicts_for(
     )
 
 
-def conflicting_deals(*, deal: Deal) -> QuerySet[Deal]:
-    """`conflicts_for` the customer, products and partner of a saved deal."""
-    return conflicts_for(
-        customer_id=deal.customer_id,
-        product_ids=deal.lines.values("product_id"),
-        partner_id=deal.partner_id,
-    )
-
-
 def conflicts_with_details(*, deal: Deal) -> list[Deal]:
-    """`conflicting_deals` for the reviewers' deal page, each with what the reviewer compares.
+    """`conflicts_for` a saved deal, each with what the reviewer compares on its page.
 
     Each returned deal carries `common_lines` (its lines whose product is also on
     `deal`) and `came_first` (True when it was submitted before `deal`). Two queries.

@@ -124,7 +124,7 @@ def get_deal_page_for(*, user: User, pk: int) -> Deal:
 
     The deal row also carries its partner contacts (`partner_contacts`, at most one
     per role, joined instead of prefetched) and, for partner staff only,
-    `conflict_since` (see `conflict_notice_for_deal`). Prefetched: lines,
+    `conflict_since` (see `with_conflict_since`). Prefetched: lines,
     competitors, history, the comments `user` may read (`visible_comments`) and the
     extension requests. Six queries whatever the data.
     """
@@ -263,9 +263,14 @@ def search_customers(*, query: str, limit: int = CUSTOMER_SEARCH_LIMIT) -> list[
     match), so a partner finds a customer however its NIP was typed. Customers
     are shared by the whole portal. At most `limit` rows, in one query.
     """
+    return list(customer_search_queryset(query=query, limit=limit))
+
+
+def customer_search_queryset(*, query: str, limit: int = CUSTOMER_SEARCH_LIMIT) -> QuerySet:
+    """The query behind `search_customers` (also what `bench --explain` reads)."""
     query = " ".join((query or "").split())[:100]
     if len(query) < 2:
-        return []
+        return Customer.objects.none()
     if len(query) < 3:
         # Two letters: names with a word starting with them. A trigram index serves
         # "starts with" but no "contains" under three characters, and the first letters
@@ -280,7 +285,7 @@ def search_customers(*, query: str, limit: int = CUSTOMER_SEARCH_LIMIT) -> list[
     tax_id = normalize_tax_id(query)
     if any(c.isdigit() for c in tax_id):
         condition |= Q(tax_id_normalized__startswith=tax_id)
-    return list(
+    return (
         Customer.objects.filter(condition)
         .only("pk", "name", "tax_id", "city", "country", "website")
         .order_by("name", "pk")[:limit]
@@ -314,7 +319,7 @@ def conflict_notice_for_partner(
 
 
 def with_conflict_since(deals: QuerySet[Deal]) -> QuerySet[Deal]:
-    """Annotate `conflict_since`: `conflict_notice_for_deal` of each deal, inside the deal query.
+    """Annotate `conflict_since`: `conflict_notice_for_partner` of each deal, in the deal query.
 
     Only a date, never which partner or deal: safe to annotate for partner staff.
     """
@@ -330,15 +335,6 @@ def with_conflict_since(deals: QuerySet[Deal]) -> QuerySet[Deal]:
         .values("since")
     )
     return deals.annotate(conflict_since=Subquery(since))
-
-
-def conflict_notice_for_deal(*, deal: Deal) -> datetime.datetime | None:
-    """`conflict_notice_for_partner` for a saved deal (its deal page)."""
-    return conflict_notice_for_partner(
-        customer_id=deal.customer_id,
-        product_ids=deal.lines.values("product_id"),
-        partner_id=deal.partner_id,
-    )
 
 
 def is_reviewer(user: User) -> bool:

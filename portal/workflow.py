@@ -141,7 +141,12 @@ def _next_deal_reg_number(year: int) -> str:
     sequence = DealRegSequence.objects.select_for_update().get(year=year)
     sequence.last_value += 1
     sequence.save(update_fields=["last_value"])
-    return f"DR-{year}-{sequence.last_value:06d}"
+    return format_deal_reg_number(year, sequence.last_value)
+
+
+def format_deal_reg_number(year: int, sequence: int) -> str:
+    """The Deal Reg Number of the `sequence`-th approval of `year`: DR-2026-000042."""
+    return f"DR-{year}-{sequence:06d}"
 
 
 @transaction.atomic

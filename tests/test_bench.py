@@ -3,8 +3,8 @@
 import pytest
 from django.core.management import call_command
 
-from portal.management.commands import bench
-from portal.management.commands.bench import NOT_BUILT, SCENARIOS, Scenario
+from bench.management.commands import bench
+from bench.management.commands.bench import NOT_BUILT, SCENARIOS, Scenario
 from portal.models import Deal
 from portal.wizard import SLUGS
 

@@ -10,6 +10,12 @@ from portal import review_selectors, selectors
 from portal.models import Deal, DealComment
 from tests import factories
 
+
+def partner_notice(deal):
+    """What the deal's partner is told on its page: the date of the earlier registration."""
+    return selectors.with_conflict_since(Deal.objects.filter(pk=deal.pk)).get().conflict_since
+
+
 pytestmark = pytest.mark.django_db
 S = Deal.Status
 
@@ -49,7 +55,7 @@ def test_same_customer_with_different_products_is_no_conflict(make_deal, rival):
     )
     mine = make_deal(S.SUBMITTED, customer=theirs.customer)
     assert review_selectors.conflicts_with_details(deal=mine) == []
-    assert selectors.conflict_notice_for_deal(deal=mine) is None
+    assert partner_notice(mine) is None
 
 
 def test_same_customer_typed_differently_is_the_same_customer(make_deal, rival):
@@ -69,7 +75,7 @@ def test_finished_or_expired_deals_do_not_conflict(make_deal, rival, status):
     theirs = Deal.objects.get(partner=rival.partner)
     mine = make_deal(S.SUBMITTED, customer=theirs.customer, lines=[product])
     assert review_selectors.conflicts_with_details(deal=mine) == []
-    assert selectors.conflict_notice_for_deal(deal=mine) is None
+    assert partner_notice(mine) is None
 
 
 def test_approved_deal_past_its_validity_end_does_not_conflict_before_the_expiry_job(

@@ -150,7 +150,7 @@ def test_no_notice_without_a_live_conflict(client, partner_user, make_deal, riva
 
 
 @pytest.mark.parametrize("their_status", [S.SUBMITTED, S.APPROVED, S.REJECTED, S.WON])
-def test_the_page_gives_the_same_date_as_conflict_notice_for_deal(
+def test_the_page_gives_the_same_date_as_the_wizards_conflict_notice(
     make_deal, rival, partner_user, their_status
 ):
     shared = factories.ProductFactory()
@@ -163,7 +163,11 @@ def test_the_page_gives_the_same_date_as_conflict_notice_for_deal(
         lines=[shared, factories.ProductFactory()],
     )
     on_page = selectors.get_deal_page_for(user=partner_user, pk=mine.pk).conflict_since
-    assert on_page == selectors.conflict_notice_for_deal(deal=mine)
+    assert on_page == selectors.conflict_notice_for_partner(
+        customer_id=customer.pk,
+        product_ids=[line.product_id for line in mine.lines.all()],
+        partner_id=mine.partner_id,
+    )
     assert (on_page is not None) == (their_status in (S.SUBMITTED, S.APPROVED))
 
 
@@ -180,7 +184,7 @@ def test_wizard_review_warns_without_a_trace_of_the_other_deal(
 
 
 def test_no_portal_view_uses_the_reviewers_conflict_queries():
-    # conflicts_for / conflicting_deals / conflicts_with_details carry the other partner's
+    # conflicts_for / conflicts_with_details carry the other partner's
     # deal; the portal's views (partners, distributors) use the date-only notice instead.
     from pathlib import Path
 
@@ -191,7 +195,6 @@ def test_no_portal_view_uses_the_reviewers_conflict_queries():
         for name in (
             "review_selectors",
             "conflicts_for",
-            "conflicting_deals",
             "conflicts_with_details",
         ):
             assert name not in source, f"{module.name} uses {name}"

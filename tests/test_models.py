@@ -4,6 +4,7 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 
+from portal import workflow
 from portal.models import Customer, CustomerContact, DealLine, User, normalize_tax_id
 from tests import factories
 
@@ -80,24 +81,25 @@ def test_contact_email_is_unique_per_customer_whatever_the_case():
     factories.CustomerContactFactory(email="jan@customer.example")
 
 
-def test_deal_contact_of_another_customer_is_refused():
+def test_deal_contact_of_another_customer_is_refused_on_submission():
     deal = factories.DealFactory()
     deal.customer_contact = factories.CustomerContactFactory()
+    deal.save()
     with pytest.raises(ValidationError) as exc:
-        deal.full_clean()
+        workflow.validate_for_submission(deal)
     assert exc.value.message_dict["customer_contact"] == [
         "This contact works for another customer."
     ]
 
 
-def test_deal_without_distributor_is_refused():
-    deal = factories.DealFactory.build(
-        partner=factories.PartnerFactory(), customer=factories.CustomerFactory()
-    )
-    deal.distributor = None
+def test_an_inactive_product_is_refused_on_submission():
+    old = factories.ProductFactory(is_active=False, name="Old box", sku="OLD-1")
+    deal = factories.DealFactory(lines=[old])
     with pytest.raises(ValidationError) as exc:
-        deal.clean()
-    assert "distributor" in exc.value.message_dict
+        workflow.validate_for_submission(deal)
+    assert exc.value.message_dict["products"] == [
+        "These products can no longer be registered: Old box."
+    ]
 
 
 def test_status_outside_the_choices_is_refused_by_the_database():
@@ -116,11 +118,3 @@ def test_user_organisation_is_the_partner_or_distributor():
     assert factories.PartnerUserFactory().organisation.__class__.__name__ == "Partner"
     assert factories.DistributorUserFactory().organisation.__class__.__name__ == "Distributor"
     assert User(username="v").organisation is None
-
-
-def test_an_inactive_product_line_is_refused_with_a_sentence():
-    deal = factories.DealFactory()
-    old = factories.ProductFactory(is_active=False, name="Old box", sku="OLD-1")
-    with pytest.raises(ValidationError) as exc:
-        DealLine(deal=deal, product=old, position=2).full_clean()
-    assert exc.value.message_dict["product"] == ["Old box (OLD-1) can no longer be registered."]

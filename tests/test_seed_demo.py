@@ -52,12 +52,12 @@ def test_every_demo_login_works(settings, client, username):
 
 
 def test_demo_has_a_channel_conflict_for_reviewers(settings):
-    from portal.review_selectors import conflicting_deals
+    from portal.review_selectors import conflicts_with_details
 
     settings.DEBUG = True
     call_command("seed_demo")
     submitted = Deal.objects.filter(status=Deal.Status.SUBMITTED)
-    assert any(conflicting_deals(deal=d).exists() for d in submitted)
+    assert any(conflicts_with_details(deal=d) for d in submitted)
 
 
 @pytest.mark.django_db(transaction=True)

@@ -6,8 +6,8 @@ import pytest
 from django.core.management import CommandError, call_command
 from django.db.models import Count, Max, Min
 
+from bench.management.commands.seed_scale import BENCH_DISTRIBUTOR, BENCH_PARTNER, BENCH_REVIEWER
 from portal import workflow
-from portal.management.commands.seed_scale import BENCH_DISTRIBUTOR, BENCH_PARTNER, BENCH_REVIEWER
 from portal.models import (
     NUMBERED_STATUSES,
     Customer,

@@ -31,6 +31,7 @@ from django.core.management.color import no_style
 from django.db import connection, connections, transaction
 from django.utils import timezone
 
+from portal import workflow
 from portal.models import (
     Competitor,
     Customer,
@@ -607,7 +608,7 @@ class Command(BaseCommand):
         reason = ""
         if submitted is not None:
             status = S.SUBMITTED
-            decision_due = submitted + 2 * DAY + (2 * DAY if _weekday(submitted) >= 3 else 0)
+            decision_due = _decision_due(submitted)
             history.append((submitted, user_id, S.DRAFT, S.SUBMITTED, ""))
             updated = submitted
             decided = min(submitted + rng.randrange(3600, 3 * DAY), now - 60)
@@ -618,7 +619,7 @@ class Command(BaseCommand):
                 year = approved_date.year
                 seq = self.sequences.get(year, 0) + 1
                 self.sequences[year] = seq
-                number = f"DR-{year}-{seq:06d}"
+                number = workflow.format_deal_reg_number(year, seq)
                 disc = discount
                 history.append((approved, self.reviewer_id, S.SUBMITTED, S.APPROVED, ""))
                 status = S.APPROVED
@@ -777,6 +778,7 @@ def _cumulative(n: int, exponent: float):
         yield total
 
 
-def _weekday(epoch: float) -> int:
-    # 1970-01-01 was a Thursday (weekday 3).
-    return (int(epoch // DAY) + 3) % 7
+def _decision_due(submitted: float) -> float:
+    """The workflow's own SLA rule, for a submission at epoch `submitted`."""
+    local = timezone.localtime(datetime.datetime.fromtimestamp(submitted, datetime.UTC))
+    return workflow.add_business_days(local, settings.DEAL_DECISION_BUSINESS_DAYS).timestamp()

@@ -37,12 +37,13 @@ from django.test.utils import CaptureQueriesContext, override_settings
 from django.urls import NoReverseMatch, Resolver404, resolve, reverse
 from django.utils import timezone
 
-from portal import benchreport, workflow
-from portal.management.commands.seed_scale import (
+from bench import report as benchreport
+from bench.management.commands.seed_scale import (
     BENCH_DISTRIBUTOR,
     BENCH_PARTNER,
     BENCH_REVIEWER,
 )
+from portal import workflow
 from portal.models import Customer, Deal, User
 from portal.selectors import deals_visible_to
 from portal.wizard import SLUGS
@@ -668,7 +669,7 @@ def typical_queries(ctx: Context) -> list[tuple[str, object]]:
         return qs[offset : offset + OM_PAGE_SIZE]
 
     def scope(role, params=None):
-        return DealFilter(params or {}, user=ctx.users[role])._filtered_except("status", "o")
+        return DealFilter(params or {}, user=ctx.users[role]).filtered_except("status", "o")
 
     def capped(role, params=None):
         return capped_status_counts_sql(scope(role, params), cap=COUNT_CAP)
@@ -702,23 +703,9 @@ def typical_queries(ctx: Context) -> list[tuple[str, object]]:
 
 
 def _customer_search_qs(query: str):
-    """The query `selectors.search_customers` runs (it returns a list, not a queryset)."""
-    from django.db.models import Q
+    from portal.selectors import customer_search_queryset
 
-    from portal.models import normalize_tax_id
-
-    if len(query) < 3:
-        condition = Q(name__istartswith=query) | Q(name__icontains=f" {query}")
-    else:
-        condition = Q(name__icontains=query) | Q(website__icontains=query.lower())
-    tax_id = normalize_tax_id(query)
-    if any(c.isdigit() for c in tax_id):
-        condition |= Q(tax_id_normalized__startswith=tax_id)
-    return (
-        Customer.objects.filter(condition)
-        .only("pk", "name", "tax_id", "city", "country", "website")
-        .order_by("name", "pk")[:10]
-    )
+    return customer_search_queryset(query=query)
 
 
 def explain_queries(ctx: Context) -> str:
