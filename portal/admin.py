@@ -19,7 +19,7 @@ from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
-from portal import comments, extensions, sla, workflow
+from portal import access, comments, extensions, sla, workflow
 from portal.admin_bulk import apply_each
 from portal.dealregcheck import create_api_token
 from portal.models import (
@@ -111,9 +111,7 @@ class DealCommentInline(admin.TabularInline):
         return False
 
     def has_add_permission(self, request, obj=None) -> bool:
-        return request.user.has_perm("portal.review_deal") and super().has_add_permission(
-            request, obj
-        )
+        return access.is_reviewer(request.user) and super().has_add_permission(request, obj)
 
 
 class ExtensionRequestInline(ReadOnlyInline):
@@ -341,7 +339,7 @@ class DealAdmin(admin.ModelAdmin):
     # --- review -----------------------------------------------------------
 
     def can_review(self, request: HttpRequest) -> bool:
-        return request.user.has_perm("portal.review_deal")
+        return access.is_reviewer(request.user)
 
     def get_actions(self, request):
         actions = super().get_actions(request)
@@ -737,13 +735,13 @@ class ExtensionRequestAdmin(admin.ModelAdmin):
 
     def get_actions(self, request):
         actions = super().get_actions(request)
-        if not request.user.has_perm("portal.review_deal"):
+        if not access.is_reviewer(request.user):
             actions.pop("approve_requests", None)
             actions.pop("refuse_requests", None)
         return actions
 
     def _decide(self, request, queryset, form_class, decide, verb, template, title):
-        if not request.user.has_perm("portal.review_deal"):
+        if not access.is_reviewer(request.user):
             raise PermissionDenied
         form = form_class(request.POST if "apply" in request.POST else None)
         if "apply" in request.POST and form.is_valid():

@@ -10,7 +10,7 @@ from django.urls import path, reverse
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
-from portal import applications
+from portal import access, applications
 from portal.admin_bulk import error_text
 from portal.models import PartnerApplication
 
@@ -59,7 +59,8 @@ class PartnerApplicationAdmin(admin.ModelAdmin):
         return obj.contact_name
 
     def can_decide(self, request: HttpRequest) -> bool:
-        return request.user.has_perm("portal.change_partnerapplication")
+        # Letting a company in is a reviewer's decision, like a deal's.
+        return access.is_reviewer(request.user)
 
     def has_decide_permission(self, request: HttpRequest) -> bool:
         return self.can_decide(request)

@@ -9,20 +9,10 @@ query each on every page.
 
 from axes.backends import AxesStandaloneBackend
 from django.contrib.auth.backends import ModelBackend
-from django.contrib.auth.models import Permission
-from django.db.models import Exists, OuterRef, Q
 from django.http import HttpRequest
 
+from portal.access import holds_review_permission
 from portal.models import User
-
-
-def _holds_review_permission() -> Exists:
-    # The same rule as `selectors.is_deal_reviewer`: the permission directly or through a group.
-    return Exists(
-        Permission.objects.filter(content_type__app_label="portal", codename="review_deal").filter(
-            Q(user=OuterRef("pk")) | Q(group__user=OuterRef("pk"))
-        )
-    )
 
 
 class PortalBackend(ModelBackend):
@@ -56,12 +46,12 @@ class PortalBackend(ModelBackend):
         try:
             user = (
                 User._default_manager.select_related("partner", "distributor")
-                .annotate(holds_review_permission=_holds_review_permission())
+                .annotate(holds_review_permission=holds_review_permission())
                 .get(pk=user_id)
             )
         except User.DoesNotExist:
             return None
-        # Read by `selectors.is_deal_reviewer` instead of asking the database again.
+        # Read by `access.is_reviewer` instead of asking the database again.
         user._dealreg_is_reviewer = user.holds_review_permission
         return user if self.user_can_authenticate(user) else None
 

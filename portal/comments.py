@@ -18,19 +18,16 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from portal import notifications
+from portal.access import deal_access
 from portal.models import Deal, DealComment, User
-from portal.selectors import is_deals_partner_staff, is_reviewer
 
 MAX_COMMENT_LENGTH = 4000
 
 
 def can_comment(*, user: User, deal: Deal, internal: bool = False) -> bool:
     """Whether `user` may write this kind of comment on `deal`."""
-    if is_reviewer(user):
-        return True
-    if internal:
-        return False
-    return is_deals_partner_staff(user, deal)
+    access = deal_access(user, deal)
+    return access.may_write_internal_notes if internal else access.may_comment
 
 
 @transaction.atomic

@@ -16,8 +16,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from portal import workflow
+from portal.access import is_partner_staff_of, is_reviewer
 from portal.models import Deal, DealHistory, ExtensionRequest, User
-from portal.selectors import is_deals_partner_staff, is_reviewer
 
 Status = ExtensionRequest.Status
 
@@ -31,7 +31,7 @@ def request_extension(
     requested_validity_end: datetime.date | None = None,
 ) -> ExtensionRequest:
     """Partner staff of the deal ask for a longer validity of an Approved registration."""
-    if not is_deals_partner_staff(by, deal):
+    if not is_partner_staff_of(by, deal):
         raise PermissionDenied(_("Only the partner of this deal can ask for an extension."))
     # One locked read with both counts: requests for one deal queue up behind this lock.
     locked = (

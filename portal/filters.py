@@ -13,12 +13,12 @@ from django.forms.utils import flatatt
 from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 
+from portal.access import deals_visible_to
 from portal.models import Customer, Deal, DealLine, User, normalize_tax_id
 from portal.selectors import (
     COUNT_CAP,
     FilterChoices,
     capped_status_counts,
-    deals_visible_to,
     filter_choices,
     status_counts,
 )

@@ -456,7 +456,12 @@ class DealContact(models.Model):
 
 
 class DealHistory(models.Model):
-    """One status change: who, when, from, to, and the note (e.g. the rejection reason)."""
+    """One step of a deal's life: who, when, what kind, from, to, and the note (e.g. the
+    rejection reason). An extension keeps the status, so its kind says what it was."""
+
+    class Kind(models.TextChoices):
+        STATUS = "status", _("Status change")
+        EXTENSION = "extension", _("Validity extended")
 
     deal = models.ForeignKey(Deal, on_delete=models.CASCADE, related_name="history")
     at = models.DateTimeField(_("when"), auto_now_add=True)
@@ -467,6 +472,9 @@ class DealHistory(models.Model):
         blank=True,
         related_name="+",
         verbose_name=_("by"),
+    )
+    kind = models.CharField(
+        _("kind"), max_length=16, choices=Kind.choices, default=Kind.STATUS, db_default="status"
     )
     from_status = models.CharField(_("from"), max_length=16, choices=Deal.Status.choices)
     to_status = models.CharField(_("to"), max_length=16, choices=Deal.Status.choices)

@@ -13,15 +13,14 @@ from dataclasses import dataclass
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import Q
 from django.template.loader import render_to_string
 from django.urls import NoReverseMatch, reverse
 from django.utils import translation
 from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 
+from portal import access
 from portal.models import Deal, DealComment, PartnerApplication, User
-from portal.roles import REVIEWERS_GROUP
 
 logger = logging.getLogger(__name__)
 
@@ -81,21 +80,8 @@ def _unique(recipients: Iterable[Recipient]) -> list[Recipient]:
 
 
 def reviewers() -> list[Recipient]:
-    """Active members of the "Vendor reviewers" group (or holders of the permission)."""
-    users = (
-        User.objects.filter(is_active=True)
-        .exclude(email="")
-        .filter(
-            Q(groups__name=REVIEWERS_GROUP)
-            | Q(
-                user_permissions__codename="review_deal",
-                user_permissions__content_type__app_label="portal",
-            )
-        )
-        .distinct()
-        .order_by("pk")
-    )
-    return [_recipient(u) for u in users]
+    """The vendor reviewers (`access.reviewers`) with an e-mail address."""
+    return [_recipient(u) for u in access.reviewers().exclude(email="")]
 
 
 def _registering_user(deal: Deal) -> list[Recipient]:
@@ -266,9 +252,7 @@ def on_validity_extended(sender, *, deal: Deal, **kwargs) -> None:
 
 
 def _written_by_reviewer(comment: DealComment) -> bool:
-    from portal.selectors import is_reviewer
-
-    return comment.author is not None and is_reviewer(comment.author)
+    return comment.author is not None and access.is_reviewer(comment.author)
 
 
 def comment_recipients(comment: DealComment, deal: Deal) -> list[Recipient]:

@@ -11,7 +11,6 @@ from decimal import Decimal
 from itertools import groupby
 from operator import itemgetter
 
-from django.contrib.auth.models import Permission
 from django.core.exceptions import EmptyResultSet
 from django.db import connections
 from django.db.models import (
@@ -25,9 +24,9 @@ from django.db.models import (
     Subquery,
     Value,
 )
-from django.http import Http404
 from django.utils import timezone
 
+from portal.access import deals_visible_to, get_visible_or_404, is_reviewer
 from portal.models import (
     Customer,
     Deal,
@@ -42,68 +41,6 @@ from portal.models import (
     User,
     normalize_tax_id,
 )
-
-
-def deals_visible_to(*, user: User) -> QuerySet[Deal]:
-    """The deals `user` may see: their partner's, their distributor's, or all for vendor staff.
-
-    Every portal list, page, export and action starts from this queryset, so a
-    deal outside it does not exist for that user (404).
-    """
-    deals = Deal.objects.all()
-    if not user.is_authenticated or not user.is_active:
-        return deals.none()
-    if user.partner_id:
-        return deals.filter(partner_id=user.partner_id)
-    if user.distributor_id:
-        # Distributors never see a partner's unfinished draft.
-        return deals.filter(distributor_id=user.distributor_id).exclude(status=Deal.Status.DRAFT)
-    if is_deal_reviewer(user):
-        return deals
-    return deals.none()
-
-
-def is_deal_reviewer(user: User) -> bool:
-    """Vendor staff who may see every deal: superusers and holders of `portal.review_deal`.
-
-    Same answer as `user.has_perm("portal.review_deal")` under the ModelBackend, but
-    in one query instead of two (user and group permissions), cached on the user
-    object for the request, so that a reviewer's page stays within its query budget.
-    """
-    if not user.is_authenticated or not user.is_active:
-        return False
-    if user.is_superuser:
-        return True
-    if user.partner_id or user.distributor_id:
-        return False
-    cached = getattr(user, "_dealreg_is_reviewer", None)
-    if cached is None:
-        cached = (
-            Permission.objects.filter(content_type__app_label="portal", codename="review_deal")
-            .filter(Q(user=user) | Q(group__user=user))
-            .exists()
-        )
-        user._dealreg_is_reviewer = cached
-    return cached
-
-
-def may_see_deals(user: User) -> bool:
-    """Whether the portal's deal pages (Sales Zone) are for this user at all."""
-    if not user.is_authenticated or not user.is_active:
-        return False
-    return bool(user.partner_id or user.distributor_id or is_deal_reviewer(user))
-
-
-def get_deal_for(*, user: User, pk: int) -> Deal:
-    """The deal `pk` if `user` may see it; otherwise Http404, never another's data."""
-    return _get_or_404(deals_visible_to(user=user), pk)
-
-
-def _get_or_404(deals: QuerySet[Deal], pk: int) -> Deal:
-    try:
-        return deals.get(pk=pk)
-    except (Deal.DoesNotExist, ValueError, TypeError):
-        raise Http404 from None
 
 
 def with_table_columns(deals: QuerySet[Deal]) -> QuerySet[Deal]:
@@ -155,7 +92,7 @@ def get_deal_page_for(*, user: User, pk: int) -> Deal:
             queryset=ExtensionRequest.objects.select_related("requested_by", "decided_by"),
         ),
     )
-    deal = _get_or_404(deals, pk)
+    deal = get_visible_or_404(deals, pk)
     deal.partner_contacts = [
         contact for contact in (getattr(deal, name, None) for name in contacts) if contact
     ]
@@ -337,21 +274,6 @@ def with_conflict_since(deals: QuerySet[Deal]) -> QuerySet[Deal]:
     return deals.annotate(conflict_since=Subquery(since))
 
 
-def is_reviewer(user: User) -> bool:
-    """Whether `user` acts as a vendor reviewer: `is_deal_reviewer`, one cached answer.
-
-    Partner and distributor staff never are, whatever permission they were given,
-    just as `deals_visible_to` never shows them another organisation's deals.
-    """
-    return is_deal_reviewer(user)
-
-
-def is_deals_partner_staff(user: User, deal: Deal) -> bool:
-    """Whether `user` works for the deal's own partner: the side that follows the deal up,
-    comments on it and asks for more time. Distributor staff and reviewers are not."""
-    return bool(user.is_active and user.partner_id and user.partner_id == deal.partner_id)
-
-
 def comments_visible_to(*, user: User, deal: Deal) -> QuerySet[DealComment]:
     """The comments on `deal` that `user` may read, oldest first.
 
@@ -380,7 +302,7 @@ def _comments_readable_by(user: User) -> QuerySet[DealComment]:
 @dataclass(frozen=True)
 class TimelineEntry:
     at: datetime.datetime
-    kind: str  # "status", "extension" or "comment"
+    kind: str  # a DealHistory.Kind, or "comment"
     by: User | None
     text: str
     history: DealHistory | None = None
@@ -406,7 +328,7 @@ def deal_timeline(*, user: User, deal: Deal) -> list[TimelineEntry]:
     entries = [
         TimelineEntry(
             at=h.at,
-            kind="extension" if h.from_status == h.to_status else "status",
+            kind=h.kind,
             by=h.by,
             text=h.note,
             history=h,

@@ -7,14 +7,16 @@ sends an e-mail). An illegal transition raises `DealTransitionError`.
 """
 
 import datetime
+from dataclasses import dataclass
 from decimal import Decimal
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import models, transaction
 from django.dispatch import Signal
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from portal.models import (
     MAX_PRODUCTS_PER_DEAL,
@@ -37,25 +39,99 @@ class DealTransitionError(Exception):
     """The deal is not in a status from which this transition is allowed."""
 
 
+class Actor(models.TextChoices):
+    """Who triggers a transition. Which users act as whom is `portal.access`'s decision."""
+
+    PARTNER = "partner", gettext_lazy("partner staff of the deal's partner")
+    REVIEWER = "reviewer", gettext_lazy("vendor reviewer")
+    SYSTEM = "system", gettext_lazy("the portal itself")
+
+
+@dataclass(frozen=True)
+class Transition:
+    """One move of the deal lifecycle: the rulebook that views, admin, templates and any API
+    read. `requires` names the input without which the transition is refused."""
+
+    name: str
+    sources: frozenset[str]
+    target: str
+    actors: frozenset[str]
+    verb: str  # for "Cannot <verb> a deal that is <status>."
+    requires: tuple[str, ...] = ()
+    kind: str = DealHistory.Kind.STATUS
+
+    def allows(self, status: str) -> bool:
+        return status in self.sources
+
+
+def _t(name, sources, target, actors, verb, requires=(), kind=DealHistory.Kind.STATUS):
+    return Transition(name, frozenset(sources), target, frozenset(actors), verb, requires, kind)
+
+
+S, PARTNER, REVIEWER, SYSTEM = Status, Actor.PARTNER, Actor.REVIEWER, Actor.SYSTEM
+TRANSITIONS: dict[str, Transition] = {
+    t.name: t
+    for t in [
+        # name, from, to, who triggers it, the verb of its refusal, what it requires
+        _t("submit", [S.DRAFT], S.SUBMITTED, [PARTNER], gettext_lazy("submit")),
+        _t("approve", [S.SUBMITTED], S.APPROVED, [REVIEWER], gettext_lazy("approve")),
+        _t("reject", [S.SUBMITTED], S.REJECTED, [REVIEWER], gettext_lazy("reject"), ("reason",)),
+        _t("withdraw", [S.SUBMITTED], S.WITHDRAWN, [PARTNER], gettext_lazy("withdraw")),
+        _t("expire", [S.APPROVED], S.EXPIRED, [SYSTEM], gettext_lazy("expire")),
+        _t("mark_won", [S.APPROVED], S.WON, [PARTNER], gettext_lazy("mark as won")),
+        _t("mark_lost", [S.APPROVED], S.LOST, [PARTNER], gettext_lazy("mark as lost")),
+        # The partner asks (an extension request); a reviewer decides and moves the end,
+        # by default to `default_extension_end`.
+        _t(
+            "extend",
+            [S.APPROVED],
+            S.APPROVED,
+            [REVIEWER],
+            gettext_lazy("extend"),
+            kind=DealHistory.Kind.EXTENSION,
+        ),
+    ]
+}
+
+
+def transitions_for(*, status: str, actor: str) -> list[Transition]:
+    """The transitions `actor` may trigger on a deal in `status`, in the table's order."""
+    return [t for t in TRANSITIONS.values() if actor in t.actors and t.allows(status)]
+
+
+def statuses_allowing(name: str) -> frozenset[str]:
+    """The statuses from which the transition `name` is allowed."""
+    return TRANSITIONS[name].sources
+
+
 def _lock(deal: Deal) -> Deal:
     return Deal.objects.select_for_update().get(pk=deal.pk)
 
 
-def _require(deal: Deal, allowed: tuple[str, ...], action: str) -> None:
-    if deal.status not in allowed:
+def _require(deal: Deal, name: str) -> Transition:
+    transition = TRANSITIONS[name]
+    if not transition.allows(deal.status):
         raise DealTransitionError(
             _("Cannot %(action)s a deal that is %(status)s.")
-            % {"action": action, "status": deal.get_status_display()}
+            % {"action": transition.verb, "status": deal.get_status_display()}
         )
+    return transition
 
 
 def _record(
-    locked: Deal, caller_copy: Deal, *, to: str, by: User | None, note: str, fields: list[str]
+    locked: Deal, caller_copy: Deal, *, name: str, by: User | None, note: str, fields: list[str]
 ) -> None:
-    from_status = locked.status
+    from_status, to = locked.status, TRANSITIONS[name].target
     locked.status = to
     locked.save(update_fields=["status", "updated_at", *fields])
-    DealHistory.objects.create(deal=locked, by=by, from_status=from_status, to_status=to, note=note)
+    DealHistory.objects.create(
+        deal=locked,
+        by=by,
+        kind=TRANSITIONS[name].kind,
+        from_status=from_status,
+        to_status=to,
+        note=note,
+    )
     # The caller's instance reflects the new state without another query.
     for field in ["status", "updated_at", *fields]:
         setattr(caller_copy, field, getattr(locked, field))
@@ -114,7 +190,7 @@ def validate_for_submission(deal: Deal) -> None:
 def submit(*, deal: Deal, by: User) -> Deal:
     """Register Deal: a draft goes to Submitted and waits for the vendor's decision."""
     locked = _lock(deal)
-    _require(locked, (Status.DRAFT,), _("submit"))
+    _require(locked, "submit")
     validate_for_submission(locked)
     # Business days are the vendor's local days: 00:30 on a Monday in Warsaw is
     # still Sunday in UTC.
@@ -124,7 +200,7 @@ def submit(*, deal: Deal, by: User) -> Deal:
     _record(
         locked,
         deal,
-        to=Status.SUBMITTED,
+        name="submit",
         by=by,
         note="",
         fields=["submitted_at", "decision_due_at"],
@@ -149,6 +225,14 @@ def format_deal_reg_number(year: int, sequence: int) -> str:
     return f"DR-{year}-{sequence:06d}"
 
 
+def approval_defaults() -> dict:
+    """What an approval gives unless the reviewer chooses: the default discount and validity."""
+    return {
+        "discount_percent": Decimal(str(settings.DEAL_DEFAULT_DISCOUNT_PERCENT)),
+        "validity_end": timezone.localdate() + datetime.timedelta(days=settings.DEAL_VALIDITY_DAYS),
+    }
+
+
 @transaction.atomic
 def approve(
     *,
@@ -158,16 +242,20 @@ def approve(
     validity_end: datetime.date | None = None,
     note: str = "",
 ) -> Deal:
-    """Approve a submitted deal: issue its Deal Reg Number, validity end and discount."""
+    """Approve a submitted deal: issue its Deal Reg Number, validity end and discount.
+
+    Without a discount or validity end, `approval_defaults()` gives them.
+    """
     locked = _lock(deal)
-    _require(locked, (Status.SUBMITTED,), _("approve"))
+    _require(locked, "approve")
+    defaults = approval_defaults()
     if discount_percent is None:
-        discount_percent = Decimal(str(settings.DEAL_DEFAULT_DISCOUNT_PERCENT))
+        discount_percent = defaults["discount_percent"]
     if not Decimal(0) <= Decimal(discount_percent) <= Decimal(100):
         raise ValidationError({"discount_percent": _("The discount must be between 0 and 100%.")})
     today = timezone.localdate()
     if validity_end is None:
-        validity_end = today + datetime.timedelta(days=settings.DEAL_VALIDITY_DAYS)
+        validity_end = defaults["validity_end"]
     elif validity_end <= today:
         raise ValidationError({"validity_end": _("The validity end must be in the future.")})
     locked.approved_at = timezone.now()
@@ -177,7 +265,7 @@ def approve(
     _record(
         locked,
         deal,
-        to=Status.APPROVED,
+        name="approve",
         by=by,
         note=note,
         fields=["approved_at", "deal_reg_number", "discount_percent", "validity_end"],
@@ -192,9 +280,9 @@ def reject(*, deal: Deal, by: User, reason: str) -> Deal:
     if not reason:
         raise ValidationError({"reason": _("Give the reason for the rejection.")})
     locked = _lock(deal)
-    _require(locked, (Status.SUBMITTED,), _("reject"))
+    _require(locked, "reject")
     locked.rejection_reason = reason
-    _record(locked, deal, to=Status.REJECTED, by=by, note=reason, fields=["rejection_reason"])
+    _record(locked, deal, name="reject", by=by, note=reason, fields=["rejection_reason"])
     return deal
 
 
@@ -202,8 +290,8 @@ def reject(*, deal: Deal, by: User, reason: str) -> Deal:
 def withdraw(*, deal: Deal, by: User, note: str = "") -> Deal:
     """The partner withdraws a registration the vendor has not decided yet."""
     locked = _lock(deal)
-    _require(locked, (Status.SUBMITTED,), _("withdraw"))
-    _record(locked, deal, to=Status.WITHDRAWN, by=by, note=note, fields=[])
+    _require(locked, "withdraw")
+    _record(locked, deal, name="withdraw", by=by, note=note, fields=[])
     return deal
 
 
@@ -211,14 +299,14 @@ def withdraw(*, deal: Deal, by: User, note: str = "") -> Deal:
 def expire(*, deal: Deal, by: User | None = None, today: datetime.date | None = None) -> Deal:
     """An approved deal whose validity has ended becomes Expired; it keeps its number."""
     locked = _lock(deal)
-    _require(locked, (Status.APPROVED,), _("expire"))
+    _require(locked, "expire")
     today = today or timezone.localdate()
     if locked.validity_end is None or locked.validity_end >= today:
         raise DealTransitionError(_("This registration is still valid."))
     _record(
         locked,
         deal,
-        to=Status.EXPIRED,
+        name="expire",
         by=by,
         note=_("Validity ended on %(date)s.") % {"date": locked.validity_end},
         fields=[],
@@ -230,8 +318,8 @@ def expire(*, deal: Deal, by: User | None = None, today: datetime.date | None = 
 def mark_won(*, deal: Deal, by: User, note: str = "") -> Deal:
     """The partner reports that the approved project was won."""
     locked = _lock(deal)
-    _require(locked, (Status.APPROVED,), _("mark as won"))
-    _record(locked, deal, to=Status.WON, by=by, note=note, fields=[])
+    _require(locked, "mark_won")
+    _record(locked, deal, name="mark_won", by=by, note=note, fields=[])
     return deal
 
 
@@ -239,32 +327,49 @@ def mark_won(*, deal: Deal, by: User, note: str = "") -> Deal:
 def mark_lost(*, deal: Deal, by: User, note: str = "") -> Deal:
     """The partner reports that the approved project was lost."""
     locked = _lock(deal)
-    _require(locked, (Status.APPROVED,), _("mark as lost"))
-    _record(locked, deal, to=Status.LOST, by=by, note=note, fields=[])
+    _require(locked, "mark_lost")
+    _record(locked, deal, name="mark_lost", by=by, note=note, fields=[])
     return deal
 
 
 def extensions_used(deal: Deal) -> int:
-    """How many times the validity of `deal` was extended (its Approved → Approved entries)."""
-    return deal.history.filter(from_status=Status.APPROVED, to_status=Status.APPROVED).count()
+    """How many times the validity of `deal` was extended."""
+    return deal.history.filter(kind=DealHistory.Kind.EXTENSION).count()
+
+
+def default_extension_end(deal: Deal, *, requested: datetime.date | None = None) -> datetime.date:
+    """The new validity end an extension gives unless the reviewer chooses one.
+
+    The partner's requested date when there is one, else `DEAL_EXTENSION_DAYS` after the
+    current end (or after today, for an end already past). Every path that extends uses it.
+    """
+    if requested:
+        return requested
+    today = timezone.localdate()
+    base = max(deal.validity_end or today, today)
+    return base + datetime.timedelta(days=settings.DEAL_EXTENSION_DAYS)
 
 
 @transaction.atomic
-def extend(*, deal: Deal, by: User | None, validity_end: datetime.date, note: str = "") -> Deal:
+def extend(
+    *, deal: Deal, by: User | None, validity_end: datetime.date | None = None, note: str = ""
+) -> Deal:
     """Move an approved deal's validity end later; it stays Approved with its number.
 
-    Allowed `settings.DEAL_MAX_EXTENSIONS` times per deal; each extension is a
-    history entry from Approved to Approved with `note`.
+    Allowed `settings.DEAL_MAX_EXTENSIONS` times per deal; each extension is a history
+    entry of kind Extension with `note`. Without `validity_end`, `default_extension_end`.
     """
     locked = _lock(deal)
-    _require(locked, (Status.APPROVED,), _("extend"))
+    _require(locked, "extend")
     if extensions_used(locked) >= settings.DEAL_MAX_EXTENSIONS:
         raise DealTransitionError(
             _("This registration was already extended the maximum number of times (%(max)d).")
             % {"max": settings.DEAL_MAX_EXTENSIONS}
         )
+    if validity_end is None:
+        validity_end = default_extension_end(locked)
     today = timezone.localdate()
-    if validity_end is None or validity_end <= max(today, locked.validity_end or today):
+    if validity_end <= max(today, locked.validity_end or today):
         raise ValidationError(
             {
                 "validity_end": _("The new validity end must be later than %(date)s.")
@@ -279,7 +384,12 @@ def extend(*, deal: Deal, by: User | None, validity_end: datetime.date, note: st
         "new": validity_end.isoformat(),
     }
     DealHistory.objects.create(
-        deal=locked, by=by, from_status=Status.APPROVED, to_status=Status.APPROVED, note=note
+        deal=locked,
+        by=by,
+        kind=DealHistory.Kind.EXTENSION,
+        from_status=Status.APPROVED,
+        to_status=Status.APPROVED,
+        note=note,
     )
     for field in ("validity_end", "updated_at"):
         setattr(deal, field, getattr(locked, field))

@@ -3,7 +3,7 @@
 import pytest
 from django.urls import reverse
 
-from portal import selectors
+from portal import access
 from portal.auth import PortalBackend
 
 pytestmark = pytest.mark.django_db
@@ -26,8 +26,7 @@ def test_the_user_comes_with_organisation_and_reviewer_answer_in_one_query(
     with django_assert_num_queries(1):
         user = PortalBackend().get_user(original.pk)
         assert user.organisation == original.organisation
-        assert selectors.is_deal_reviewer(user) is expected
-        assert selectors.is_reviewer(user) is expected
+        assert access.is_reviewer(user) is expected
 
 
 def test_an_inactive_or_missing_user_is_nobody(partner_user):

@@ -4,8 +4,9 @@ so a reviewer's million deals are never counted one by one on a page view."""
 import pytest
 from django.urls import reverse
 
+from portal.access import deals_visible_to
 from portal.models import Deal
-from portal.selectors import capped_status_counts, deals_visible_to
+from portal.selectors import capped_status_counts
 
 pytestmark = pytest.mark.django_db
 

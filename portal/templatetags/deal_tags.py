@@ -3,7 +3,7 @@
 from django import template
 from django.utils.translation import gettext_lazy as _
 
-from portal import selectors
+from portal import access
 from portal.models import Deal, User
 
 register = template.Library()
@@ -25,7 +25,7 @@ STATUS_HINTS = {
 @register.filter
 def may_see_deals(user: User) -> bool:
     """`{% if user|may_see_deals %}`: whether the Sales Zone menu is for this user."""
-    return selectors.may_see_deals(user)
+    return access.may_use_sales_zone(user)
 
 
 @register.inclusion_tag("portal/deals/_status_badge.html")

@@ -2,6 +2,7 @@
 
 from django import template
 
+from portal import access
 from portal.review_selectors import overdue_decision_count
 
 register = template.Library()
@@ -11,6 +12,6 @@ register = template.Library()
 def overdue_deals(context) -> int | None:
     """Submitted deals past their decision-due time, for reviewers; one COUNT query."""
     request = context.get("request")
-    if request is None or not request.user.has_perm("portal.review_deal"):
+    if request is None or not access.is_reviewer(request.user):
         return None
     return overdue_decision_count()

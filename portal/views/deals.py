@@ -17,25 +17,21 @@ from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from portal import comments, workflow
-from portal.models import Deal, ExtensionRequest, User
-from portal.selectors import (
-    deal_timeline,
-    get_deal_for,
-    get_deal_page_for,
-    is_deals_partner_staff,
-    is_reviewer,
-)
+from portal.access import DealAccess, deal_access, get_deal_access
+from portal.models import Deal, DealHistory, ExtensionRequest
+from portal.selectors import deal_timeline, get_deal_page_for
+from portal.workflow import TRANSITIONS
 
 
 @dataclass(frozen=True)
 class DealAction:
-    """One thing the deal's partner may do from the deal page."""
+    """How the deal page offers one workflow transition to the deal's partner. When it is
+    offered is the workflow's table (`workflow.TRANSITIONS`) read through `portal.access`."""
 
-    name: str  # the URL name's suffix: portal:deal_<name>
+    name: str  # the transition, and the URL name's suffix: portal:deal_<name>
     label: str
     question: str
     done: str
-    from_statuses: tuple[str, ...]
     transition: Callable[..., Deal]
     button_class: str
 
@@ -49,7 +45,6 @@ ACTIONS = {
             "submitted again."
         ),
         done=_("The registration was withdrawn."),
-        from_statuses=(Deal.Status.SUBMITTED,),
         transition=workflow.withdraw,
         button_class="btn-outline-danger",
     ),
@@ -58,7 +53,6 @@ ACTIONS = {
         label=_("Mark as Won"),
         question=_("Mark this project as won?"),
         done=_("The deal was marked as won. Congratulations!"),
-        from_statuses=(Deal.Status.APPROVED,),
         transition=workflow.mark_won,
         button_class="btn-success",
     ),
@@ -67,7 +61,6 @@ ACTIONS = {
         label=_("Mark as Lost"),
         question=_("Mark this project as lost?"),
         done=_("The deal was marked as lost."),
-        from_statuses=(Deal.Status.APPROVED,),
         transition=workflow.mark_lost,
         button_class="btn-outline-secondary",
     ),
@@ -83,10 +76,9 @@ class ActionNoteForm(forms.Form):
     )
 
 
-def available_actions(user: User, deal: Deal) -> list[DealAction]:
-    if not is_deals_partner_staff(user, deal):
-        return []
-    return [action for action in ACTIONS.values() if deal.status in action.from_statuses]
+def available_actions(access: DealAccess) -> list[DealAction]:
+    """The deal page's buttons: the transitions this user may trigger now."""
+    return [ACTIONS[t.name] for t in access.transitions if t.name in ACTIONS]
 
 
 class CommentForm(forms.Form):
@@ -110,26 +102,24 @@ class CommentForm(forms.Form):
             del self.fields["internal"]
 
 
-def extension_state(user: User, deal: Deal) -> dict:
+def extension_state(access: DealAccess) -> dict:
     """What the deal page says about extensions, from the page's prefetched requests and history.
 
-    `may_request`: the deal's partner may ask now (Approved, nothing pending, extensions
-    left) — `portal.extensions.request_extension` checks the same again, under a lock.
+    `may_request_extension`: the deal's partner may ask now — `portal.extensions.
+    request_extension` checks the same again, under a lock.
     """
+    deal = access.deal
     requests = list(deal.extension_requests.all())
     pending = any(r.status == ExtensionRequest.Status.PENDING for r in requests)
-    approved = Deal.Status.APPROVED
-    used = sum(1 for h in deal.history.all() if h.from_status == h.to_status == approved)
-    used_up = used >= settings.DEAL_MAX_EXTENSIONS
+    used = sum(1 for h in deal.history.all() if h.kind == DealHistory.Kind.EXTENSION)
+    limit = settings.DEAL_MAX_EXTENSIONS
+    extendable = TRANSITIONS["extend"].allows(deal.status)
     return {
         "extension_requests": requests,
         "extension_pending": pending,
-        "extensions_used_up": used_up,
-        "may_request_extension": (
-            is_deals_partner_staff(user, deal)
-            and deal.status == Deal.Status.APPROVED
-            and not pending
-            and not used_up
+        "extensions_used_up": extendable and used >= limit and not pending,
+        "may_request_extension": access.may_request_extension(
+            used=used, pending=pending, limit=limit
         ),
     }
 
@@ -138,23 +128,23 @@ def _deal_page(
     request: HttpRequest, deal: Deal, comment_form: CommentForm | None = None, status: int = 200
 ) -> HttpResponse:
     user = request.user
-    may_comment = comments.can_comment(user=user, deal=deal)
-    if may_comment and comment_form is None:
-        comment_form = CommentForm(reviewer=is_reviewer(user))
+    access = deal_access(user, deal)
+    if access.may_comment and comment_form is None:
+        comment_form = CommentForm(reviewer=access.may_write_internal_notes)
     context = {
         "deal": deal,
         "lines": deal.lines.all(),
         "contacts": deal.partner_contacts,
         "competitors": deal.competitors.all(),
         "timeline": deal_timeline(user=user, deal=deal),
-        "actions": available_actions(user, deal),
-        "may_act": is_deals_partner_staff(user, deal),
+        "actions": available_actions(access),
+        "may_act": access.is_partner,
         "note_form": ActionNoteForm(),
-        "comment_form": comment_form if may_comment else None,
+        "comment_form": comment_form if access.may_comment else None,
         # Set by the selector for partner staff only: a date, never the other partner.
         "conflict_since": getattr(deal, "conflict_since", None),
         "decision_overdue": bool(deal.decision_due_at and deal.decision_due_at < timezone.now()),
-        **extension_state(user, deal),
+        **extension_state(access),
     }
     return render(request, "portal/deals/detail.html", context, status=status)
 
@@ -170,11 +160,12 @@ def deal_detail(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def deal_comment(request: HttpRequest, pk: int) -> HttpResponse:
     """Write a comment in the deal's thread, then back to it (or the page with the error)."""
-    deal = get_deal_for(user=request.user, pk=pk)
-    if not comments.can_comment(user=request.user, deal=deal):
+    access = get_deal_access(user=request.user, pk=pk)
+    if not access.may_comment:
         # Distributor staff read the thread but do not write in it.
         raise PermissionDenied
-    form = CommentForm(request.POST, reviewer=is_reviewer(request.user))
+    deal = access.deal
+    form = CommentForm(request.POST, reviewer=access.may_write_internal_notes)
     if form.is_valid():
         try:
             comment = comments.add_comment(
@@ -198,10 +189,11 @@ def deal_comment(request: HttpRequest, pk: int) -> HttpResponse:
 def deal_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
     """GET asks for confirmation; POST makes the change through `portal.workflow`."""
     spec = ACTIONS[action]
-    deal = get_deal_for(user=request.user, pk=pk)
-    if not is_deals_partner_staff(request.user, deal):
+    access = get_deal_access(user=request.user, pk=pk)
+    deal = access.deal
+    if not access.is_partner:
         raise PermissionDenied
-    if deal.status not in spec.from_statuses:
+    if not access.may(action):
         messages.error(
             request,
             _("This deal is %(status)s: it can no longer be changed that way.")

@@ -10,8 +10,8 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_http_methods
 
+from portal.access import get_deal_access
 from portal.extensions import request_extension
-from portal.selectors import get_deal_for, is_deals_partner_staff
 
 
 class ExtensionRequestForm(forms.Form):
@@ -32,8 +32,9 @@ class ExtensionRequestForm(forms.Form):
 @require_http_methods(["GET", "POST"])
 def deal_request_extension(request: HttpRequest, pk: int) -> HttpResponse:
     """GET shows the form; POST files the request and returns to the deal."""
-    deal = get_deal_for(user=request.user, pk=pk)
-    if not is_deals_partner_staff(request.user, deal):
+    access = get_deal_access(user=request.user, pk=pk)
+    deal = access.deal
+    if not access.is_partner:
         # Distributor staff and reviewers see the deal but do not ask for extensions.
         raise PermissionDenied
     form = ExtensionRequestForm(request.POST or None)

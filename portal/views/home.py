@@ -2,14 +2,9 @@ from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
+from portal.access import deals_visible_to, is_reviewer
 from portal.models import Deal
-from portal.selectors import (
-    COUNT_CAP,
-    capped_status_counts,
-    deals_visible_to,
-    is_deal_reviewer,
-    recently_assigned_deals,
-)
+from portal.selectors import COUNT_CAP, capped_status_counts, recently_assigned_deals
 
 # How far back "newly assigned" reaches on a distributor's home page.
 NEW_DEALS_DAYS = 14
@@ -41,7 +36,7 @@ def home(request: HttpRequest) -> HttpResponse:
             else "distributor"
             if user.distributor_id
             else "vendor"
-            if is_deal_reviewer(user)
+            if is_reviewer(user)
             else "none"
         ),
         "new_deals_days": NEW_DEALS_DAYS,

@@ -17,9 +17,10 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
+from portal.access import may_use_sales_zone
 from portal.filters import SORTABLE_COLUMNS, DealFilter
 from portal.models import Deal
-from portal.selectors import export_rows, may_see_deals, with_table_columns
+from portal.selectors import export_rows, with_table_columns
 
 PAGE_SIZE = 25
 EXPORT_CHUNK_SIZE = 2000
@@ -76,7 +77,7 @@ class UncountedPage:
 
 
 def _deal_filter(request: HttpRequest) -> DealFilter:
-    if not may_see_deals(request.user):
+    if not may_use_sales_zone(request.user):
         raise PermissionDenied
     return DealFilter(request.GET, user=request.user)
 

@@ -17,6 +17,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
+from portal.access import get_deal_for
 from portal.forms import (
     ContactPickForm,
     CustomerPickForm,
@@ -27,7 +28,7 @@ from portal.forms import (
     ProductsForm,
 )
 from portal.models import Customer, CustomerContact, Product, ProductFamily
-from portal.selectors import conflict_notice_for_partner, get_deal_for, search_customers
+from portal.selectors import conflict_notice_for_partner, search_customers
 from portal.wizard import (
     SLUGS,
     STEPS,

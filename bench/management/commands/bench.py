@@ -44,8 +44,8 @@ from bench.management.commands.seed_scale import (
     BENCH_REVIEWER,
 )
 from portal import workflow
+from portal.access import deals_visible_to
 from portal.models import Customer, Deal, User
-from portal.selectors import deals_visible_to
 from portal.wizard import SLUGS
 
 MAX_PORTAL_QUERIES = 8

@@ -1,0 +1,182 @@
+"""Who may see and do what: the only definition of each role, and of what a user may do
+with a deal.
+
+The roles:
+- **Vendor reviewer**: an active user who is a superuser or holds `portal.review_deal`
+  (directly or through a group, e.g. "Vendor reviewers"), and who works for no partner
+  or distributor. Partner and distributor staff are never reviewers, whatever
+  permission or flag they were given: an organisation's account never acts for the
+  vendor.
+- **Partner staff**: an active user of a partner; acts on that partner's deals only.
+- **Distributor staff**: an active user of a distributor; reads, never changes, the
+  submitted deals that name it.
+
+Views, filters, notifications, the admin and template tags ask this module; none
+restates a rule. Which transition is allowed from which status is `portal.workflow`'s
+table; this module only says which actor a user is for a deal.
+"""
+
+from dataclasses import dataclass
+
+from django.contrib.auth.models import Permission
+from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.http import Http404
+
+from portal.models import Deal, User
+from portal.workflow import TRANSITIONS, Actor, Transition, transitions_for
+
+REVIEW_PERMISSION = ("portal", "review_deal")
+
+
+def _active(user) -> bool:
+    return bool(user is not None and user.is_authenticated and user.is_active)
+
+
+def _in_organisation(user) -> bool:
+    return bool(user.partner_id or user.distributor_id)
+
+
+def holds_review_permission(user_ref=None) -> Exists:
+    """SQL: the user (`user_ref`, default the outer row's pk) holds the review permission,
+    directly or through a group. Read by the login backend to load the flag with the user."""
+    app_label, codename = REVIEW_PERMISSION
+    ref = user_ref if user_ref is not None else OuterRef("pk")
+    return Exists(
+        Permission.objects.filter(content_type__app_label=app_label, codename=codename).filter(
+            Q(user=ref) | Q(group__user=ref)
+        )
+    )
+
+
+def is_reviewer(user) -> bool:
+    """Whether `user` acts as a vendor reviewer (see the module docstring).
+
+    One query at most, cached on the user object for the request; none when the login
+    backend loaded the flag with the user (`portal.auth.PortalBackend.get_user`).
+    """
+    if not _active(user) or _in_organisation(user):
+        return False
+    if user.is_superuser:
+        return True
+    cached = getattr(user, "_dealreg_is_reviewer", None)
+    if cached is None:
+        cached = User.objects.filter(pk=user.pk).filter(holds_review_permission()).exists()
+        user._dealreg_is_reviewer = cached
+    return cached
+
+
+def reviewers() -> QuerySet[User]:
+    """Every user who is a vendor reviewer, by the same rule as `is_reviewer`."""
+    return (
+        User.objects.filter(is_active=True, partner__isnull=True, distributor__isnull=True)
+        .filter(Q(is_superuser=True) | holds_review_permission())
+        .order_by("pk")
+    )
+
+
+def is_partner_staff_of(user, deal: Deal) -> bool:
+    """Whether `user` works for the deal's own partner: the side that acts on the deal."""
+    return bool(_active(user) and user.partner_id and user.partner_id == deal.partner_id)
+
+
+def may_use_sales_zone(user) -> bool:
+    """Whether the portal's deal pages (Sales Zone) are for this user at all."""
+    return bool(_active(user) and (_in_organisation(user) or is_reviewer(user)))
+
+
+def deals_visible_to(*, user) -> QuerySet[Deal]:
+    """The deals `user` may see: their partner's, their distributor's, or all for reviewers.
+
+    Every portal list, page, export and action starts from this queryset, so a deal
+    outside it does not exist for that user (404).
+    """
+    deals = Deal.objects.all()
+    if not _active(user):
+        return deals.none()
+    if user.partner_id:
+        return deals.filter(partner_id=user.partner_id)
+    if user.distributor_id:
+        # Distributors never see a partner's unfinished draft.
+        return deals.filter(distributor_id=user.distributor_id).exclude(status=Deal.Status.DRAFT)
+    if is_reviewer(user):
+        return deals
+    return deals.none()
+
+
+def get_visible_or_404(deals: QuerySet[Deal], pk) -> Deal:
+    """`deals.get(pk=pk)`, or Http404 for a missing, foreign or malformed id."""
+    try:
+        return deals.get(pk=pk)
+    except (Deal.DoesNotExist, ValueError, TypeError):
+        raise Http404 from None
+
+
+def get_deal_for(*, user, pk) -> Deal:
+    """The deal `pk` if `user` may see it; otherwise Http404, never another's data."""
+    return get_visible_or_404(deals_visible_to(user=user), pk)
+
+
+def actor_for(user, deal: Deal) -> str | None:
+    """As whom `user` acts on `deal`: its partner, a reviewer, or nobody (read-only)."""
+    if is_partner_staff_of(user, deal):
+        return Actor.PARTNER
+    if is_reviewer(user):
+        return Actor.REVIEWER
+    return None
+
+
+@dataclass(frozen=True)
+class DealAccess:
+    """A deal the user may see, and what they may do with it."""
+
+    deal: Deal
+    actor: str | None
+
+    @property
+    def transitions(self) -> list[Transition]:
+        """The workflow transitions this user may trigger now (the buttons to show)."""
+        if self.actor is None:
+            return []
+        return transitions_for(status=self.deal.status, actor=self.actor)
+
+    def may(self, transition: str) -> bool:
+        return any(t.name == transition for t in self.transitions)
+
+    @property
+    def is_partner(self) -> bool:
+        return self.actor == Actor.PARTNER
+
+    @property
+    def is_reviewer(self) -> bool:
+        return self.actor == Actor.REVIEWER
+
+    @property
+    def may_comment(self) -> bool:
+        """Partner staff of the deal and reviewers write in the thread; distributors read."""
+        return self.actor is not None
+
+    @property
+    def may_write_internal_notes(self) -> bool:
+        return self.is_reviewer
+
+    def may_request_extension(self, *, used: int, pending: bool, limit: int) -> bool:
+        """The deal's partner may ask for more time while a reviewer could still extend it."""
+        return (
+            self.is_partner
+            and TRANSITIONS["extend"].allows(self.deal.status)
+            and not pending
+            and used < limit
+        )
+
+
+def deal_access(user, deal: Deal) -> DealAccess:
+    """What `user` may do with `deal`, a deal already known to be visible to them."""
+    return DealAccess(deal=deal, actor=actor_for(user, deal))
+
+
+def get_deal_access(*, user, pk, deals: QuerySet[Deal] | None = None) -> DealAccess:
+    """The deal `pk` (from `deals`, by default `deals_visible_to(user)`) and what `user`
+    may do with it; Http404 when they may not see it."""
+    if deals is None:
+        deals = deals_visible_to(user=user)
+    return deal_access(user, get_visible_or_404(deals, pk))
