@@ -10,19 +10,15 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Q
 from django.urls import reverse
-from django.utils import timezone
 from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
 from django.utils.translation import gettext as _
 
 from portal import notifications
+from portal.decisions import lock_pending, stamp
 from portal.models import Partner, PartnerApplication, User, normalize_tax_id
 
 LIVE = (PartnerApplication.Status.PENDING, PartnerApplication.Status.APPROVED)
-
-
-class ApplicationDecisionError(Exception):
-    """The application was already decided."""
 
 
 def nip_is_valid(digits: str) -> bool:
@@ -117,13 +113,9 @@ def set_password_path(user: User) -> str:
 
 
 def _lock_pending(application: PartnerApplication) -> PartnerApplication:
-    locked = PartnerApplication.objects.select_for_update().get(pk=application.pk)
-    if locked.status != PartnerApplication.Status.PENDING:
-        raise ApplicationDecisionError(
-            _("This application was already %(status)s.")
-            % {"status": locked.get_status_display().lower()}
-        )
-    return locked
+    return lock_pending(
+        PartnerApplication.objects, application.pk, pending=PartnerApplication.Status.PENDING
+    )
 
 
 @transaction.atomic
@@ -155,11 +147,14 @@ def approve_application(*, application: PartnerApplication, by: User) -> Partner
     )
     user.set_unusable_password()
     user.save()
-    locked.status = PartnerApplication.Status.APPROVED
-    locked.partner = partner
-    locked.decided_by = by
-    locked.decided_at = timezone.now()
-    locked.save(update_fields=["status", "partner", "decided_by", "decided_at"])
+    stamp(
+        locked,
+        status=PartnerApplication.Status.APPROVED,
+        by=by,
+        action="partner_application.approved",
+        data={"partner": partner.pk},
+        partner=partner,
+    )
     notifications.send_after_commit(
         notifications.application_approved_messages(
             application=locked, user=user, set_password_path=set_password_path(user)
@@ -177,11 +172,14 @@ def reject_application(
     if not reason:
         raise ValidationError({"reason": _("Give the reason for the rejection.")})
     locked = _lock_pending(application)
-    locked.status = PartnerApplication.Status.REJECTED
-    locked.rejection_reason = reason
-    locked.decided_by = by
-    locked.decided_at = timezone.now()
-    locked.save(update_fields=["status", "rejection_reason", "decided_by", "decided_at"])
+    stamp(
+        locked,
+        status=PartnerApplication.Status.REJECTED,
+        by=by,
+        action="partner_application.rejected",
+        data={"reason": reason},
+        rejection_reason=reason,
+    )
     notifications.send_after_commit(notifications.application_rejected_messages(application=locked))
     return locked
 

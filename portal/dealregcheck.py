@@ -17,9 +17,11 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from django.db import transaction
+from django.db.models import QuerySet
 from django.utils import timezone
 
-from portal.models import Deal, DealLine, Distributor, DistributorApiToken
+from portal.decisions import log_action
+from portal.models import Deal, DealLine, Distributor, DistributorApiToken, User
 
 NUMBER_PATTERN = re.compile(r"DR-\d{4}-\d{6}")
 MAX_INPUT_LENGTH = 40
@@ -107,7 +109,9 @@ def hash_token(token: str) -> str:
 
 
 @transaction.atomic
-def create_api_token(*, distributor: Distributor, name: str) -> tuple[DistributorApiToken, str]:
+def create_api_token(
+    *, distributor: Distributor, name: str, by: User | None = None
+) -> tuple[DistributorApiToken, str]:
     """Make a token for `distributor`; returns the row and the token, shown only this once."""
     token = TOKEN_PREFIX + secrets.token_urlsafe(32)
     row = DistributorApiToken.objects.create(
@@ -116,7 +120,20 @@ def create_api_token(*, distributor: Distributor, name: str) -> tuple[Distributo
         token_hash=hash_token(token),
         prefix=token[: len(TOKEN_PREFIX) + 6],
     )
+    log_action(row, "api_token.created", by=by, data={"distributor": distributor.pk})
     return row, token
+
+
+@transaction.atomic
+def revoke_api_tokens(*, tokens: QuerySet[DistributorApiToken], by: User) -> int:
+    """Revoke the live tokens among `tokens`; each revocation is in the action log."""
+    now = timezone.now()
+    revoked = list(tokens.select_for_update().filter(revoked_at__isnull=True))
+    for row in revoked:
+        row.revoked_at = now
+        row.save(update_fields=["revoked_at"])
+        log_action(row, "api_token.revoked", by=by)
+    return len(revoked)
 
 
 def distributor_for_token(token: str) -> int | None:

@@ -12,11 +12,11 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import Count, Exists, IntegerField, OuterRef, Subquery
 from django.db.models.functions import Coalesce
-from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from portal import workflow
 from portal.access import is_partner_staff_of, is_reviewer
+from portal.decisions import lock_pending, stamp
 from portal.models import Deal, DealHistory, ExtensionRequest, User
 
 Status = ExtensionRequest.Status
@@ -40,9 +40,7 @@ def request_extension(
             extensions=Coalesce(
                 Subquery(
                     DealHistory.objects.filter(
-                        deal_id=OuterRef("pk"),
-                        from_status=Deal.Status.APPROVED,
-                        to_status=Deal.Status.APPROVED,
+                        deal_id=OuterRef("pk"), kind=DealHistory.Kind.EXTENSION
                     )
                     .order_by()
                     .values("deal_id")
@@ -62,7 +60,7 @@ def request_extension(
     reason = (reason or "").strip()
     if not reason:
         errors.setdefault("reason", []).append(_("Say why the registration needs more time."))
-    if locked.status != Deal.Status.APPROVED:
+    if not workflow.TRANSITIONS["extend"].allows(locked.status):
         errors.setdefault("__all__", []).append(_("Only an Approved registration can be extended."))
     elif locked.extensions >= settings.DEAL_MAX_EXTENSIONS:
         errors.setdefault("__all__", []).append(
@@ -100,21 +98,14 @@ def request_extension(
 
 
 def default_new_validity_end(request: ExtensionRequest) -> datetime.date:
-    """What a reviewer approves unless they choose: the partner's date, else end + N days."""
-    if request.requested_validity_end:
-        return request.requested_validity_end
-    base = max(request.deal.validity_end or timezone.localdate(), timezone.localdate())
-    return base + datetime.timedelta(days=settings.DEAL_EXTENSION_DAYS)
+    """What a reviewer approves unless they choose: `workflow.default_extension_end`."""
+    return workflow.default_extension_end(request.deal, requested=request.requested_validity_end)
 
 
 def _locked_pending(request: ExtensionRequest) -> ExtensionRequest:
-    locked = ExtensionRequest.objects.select_for_update().select_related("deal").get(pk=request.pk)
-    if locked.status != Status.PENDING:
-        raise workflow.DealTransitionError(
-            _("This extension request was already %(status)s.")
-            % {"status": locked.get_status_display().lower()}
-        )
-    return locked
+    return lock_pending(
+        ExtensionRequest.objects.select_related("deal"), request.pk, pending=Status.PENDING
+    )
 
 
 @transaction.atomic
@@ -135,12 +126,14 @@ def approve_extension(
     if note:
         history_note += "\n" + note
     workflow.extend(deal=locked.deal, by=by, validity_end=validity_end, note=history_note)
-    locked.status = Status.APPROVED
-    locked.decided_by = by
-    locked.decided_at = timezone.now()
-    locked.decision_note = note
-    locked.save(update_fields=["status", "decided_by", "decided_at", "decision_note"])
-    return locked
+    return stamp(
+        locked,
+        status=Status.APPROVED,
+        by=by,
+        action="extension_request.approved",
+        data={"validity_end": validity_end.isoformat()},
+        decision_note=note,
+    )
 
 
 @transaction.atomic
@@ -152,9 +145,11 @@ def refuse_extension(*, request: ExtensionRequest, by: User, reason: str) -> Ext
     if not reason:
         raise ValidationError({"reason": _("Give the reason for refusing the extension.")})
     locked = _locked_pending(request)
-    locked.status = Status.REFUSED
-    locked.decided_by = by
-    locked.decided_at = timezone.now()
-    locked.decision_note = reason
-    locked.save(update_fields=["status", "decided_by", "decided_at", "decision_note"])
-    return locked
+    return stamp(
+        locked,
+        status=Status.REFUSED,
+        by=by,
+        action="extension_request.refused",
+        data={"reason": reason},
+        decision_note=reason,
+    )

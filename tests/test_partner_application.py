@@ -240,7 +240,7 @@ def test_a_decided_application_cannot_be_decided_again(
     client.force_login(reviewer)
     with django_capture_on_commit_callbacks(execute=True):
         response = client.post(approve_url(application), follow=True)
-    assert "This application was already rejected." in response.content.decode()
+    assert "This partner application was already rejected." in response.content.decode()
     assert not Partner.objects.filter(name=application.company_name).exists()
     assert mailoutbox == []
 

@@ -125,13 +125,14 @@ def test_the_permission_makes_a_reviewer_directly_or_through_the_group(reviewers
     assert {direct, member} <= set(access.reviewers())
 
 
-@pytest.mark.parametrize("factory", [factories.PartnerUserFactory, factories.DistributorUserFactory])
+@pytest.mark.parametrize(
+    "factory", [factories.PartnerUserFactory, factories.DistributorUserFactory]
+)
 def test_partner_or_distributor_staff_never_are_reviewers(reviewers_group, factory):
     holder = factory(is_superuser=True, is_staff=True)
     holder.groups.add(reviewers_group)
     assert not access.is_reviewer(holder)
     assert holder not in access.reviewers()
-    assert access.deals_visible_to(user=holder).count() == 0 or holder.partner_id
 
 
 def test_inactive_or_anonymous_users_are_nobody(reviewer):

@@ -11,7 +11,8 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
 from portal import access, applications
-from portal.admin_bulk import error_text
+from portal.admin.bulk import error_text
+from portal.decisions import AlreadyDecided
 from portal.models import PartnerApplication
 
 
@@ -129,7 +130,7 @@ class PartnerApplicationAdmin(admin.ModelAdmin):
         if request.method == "POST":
             try:
                 applications.approve_application(application=application, by=request.user)
-            except (applications.ApplicationDecisionError, ValidationError) as exc:
+            except (AlreadyDecided, ValidationError) as exc:
                 self.message_user(request, error_text(exc), messages.ERROR)
             else:
                 self.message_user(
@@ -159,7 +160,7 @@ class PartnerApplicationAdmin(admin.ModelAdmin):
                 applications.reject_application(
                     application=application, by=request.user, reason=form.cleaned_data["reason"]
                 )
-            except applications.ApplicationDecisionError as exc:
+            except AlreadyDecided as exc:
                 self.message_user(request, str(exc), messages.ERROR)
             else:
                 self.message_user(

@@ -1,0 +1,161 @@
+"""The pieces of the reviewers' deal admin: decision forms, read-only inlines, list filters."""
+
+from datetime import timedelta
+
+from django import forms
+from django.contrib import admin
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from portal import access
+from portal.models import (
+    Deal,
+    DealComment,
+    DealContact,
+    DealHistory,
+    DealLine,
+    ExtensionRequest,
+    Product,
+)
+
+
+class ApproveForm(forms.Form):
+    discount_percent = forms.DecimalField(
+        label=_("Registered-deal discount (%)"), min_value=0, max_value=100, decimal_places=2
+    )
+    validity_end = forms.DateField(
+        label=_("Valid until"), widget=forms.DateInput(attrs={"type": "date"})
+    )
+    note = forms.CharField(
+        label=_("Note"), required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
+
+
+class RejectForm(forms.Form):
+    reason = forms.CharField(
+        label=_("Reason"),
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 4}),
+        help_text=_("The partner sees this reason."),
+    )
+
+
+class ReadOnlyInline(admin.TabularInline):
+    extra = 0
+    can_delete = False
+
+    def has_add_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+
+class DealLineInline(ReadOnlyInline):
+    model = DealLine
+    fields = ["product", "quantity"]
+    readonly_fields = fields
+
+
+class DealContactInline(ReadOnlyInline):
+    model = DealContact
+    fields = ["role", "name", "email", "phone"]
+    readonly_fields = fields
+
+
+class DealHistoryInline(ReadOnlyInline):
+    model = DealHistory
+    fields = ["at", "by", "from_status", "to_status", "note"]
+    readonly_fields = fields
+
+
+class DealCommentInline(admin.TabularInline):
+    """Reviewers read the whole thread and write partner-visible comments or internal notes."""
+
+    model = DealComment
+    extra = 1
+    can_delete = False
+    fields = ["created_at", "author", "is_internal", "body"]
+    readonly_fields = ["created_at", "author"]
+    verbose_name = _("comment or internal note")
+    verbose_name_plural = _("Comments and internal notes")
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("author")
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        # Written comments stay as they were; a correction is a new comment.
+        return False
+
+    def has_add_permission(self, request, obj=None) -> bool:
+        return access.is_reviewer(request.user) and super().has_add_permission(request, obj)
+
+
+class ExtensionRequestInline(ReadOnlyInline):
+    model = ExtensionRequest
+    fields = ["created_at", "requested_by", "reason", "requested_validity_end", "status"]
+    readonly_fields = fields
+    show_change_link = True
+
+
+class SlaListFilter(admin.SimpleListFilter):
+    title = _("decision due")
+    parameter_name = "sla"
+
+    def lookups(self, request, model_admin):
+        return [("overdue", _("Overdue")), ("today", _("Due in 24 h"))]
+
+    def queryset(self, request, queryset):
+        now = timezone.now()
+        submitted = queryset.filter(status=Deal.Status.SUBMITTED)
+        if self.value() == "overdue":
+            return submitted.filter(decision_due_at__lt=now)
+        if self.value() == "today":
+            return submitted.filter(
+                decision_due_at__gte=now, decision_due_at__lt=now + timedelta(hours=24)
+            )
+        return queryset
+
+
+class ConflictListFilter(admin.SimpleListFilter):
+    title = _("conflicts")
+    parameter_name = "conflicts"
+
+    def lookups(self, request, model_admin):
+        return [("yes", _("With conflicts"))]
+
+    def queryset(self, request, queryset):
+        if self.value() == "yes":
+            return queryset.filter(
+                conflict_count__gt=0,
+                status__in=[Deal.Status.SUBMITTED, Deal.Status.APPROVED],
+            )
+        return queryset
+
+
+class ExtendForm(forms.Form):
+    validity_end = forms.DateField(
+        label=_("New validity end"),
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}),
+        help_text=_(
+            "Leave empty to extend each deal by the default extension from its current "
+            "validity end (from today for one that has already ended)."
+        ),
+    )
+    note = forms.CharField(
+        label=_("Note"), required=False, max_length=2000, widget=forms.Textarea(attrs={"rows": 2})
+    )
+
+
+class ProductListFilter(admin.SimpleListFilter):
+    title = _("product")
+    parameter_name = "product"
+
+    def lookups(self, request, model_admin):
+        return [(p.pk, str(p)) for p in Product.objects.only("pk", "name", "sku")]
+
+    def queryset(self, request, queryset):
+        if self.value():
+            return queryset.filter(lines__product_id=self.value()).distinct()
+        return queryset

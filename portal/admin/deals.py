@@ -1,0 +1,385 @@
+"""The vendor reviewers' deal queue: approve, reject, reject as duplicate, bulk decisions."""
+
+from django.conf import settings
+from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import Case, F, QuerySet, When
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.shortcuts import get_object_or_404
+from django.template.response import TemplateResponse
+from django.urls import path, reverse
+from django.utils import timezone
+from django.utils.html import format_html
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
+
+from portal import access, comments, review, sla, workflow
+from portal.admin import bulk
+from portal.admin.deal_parts import (
+    ApproveForm,
+    ConflictListFilter,
+    DealCommentInline,
+    DealContactInline,
+    DealHistoryInline,
+    DealLineInline,
+    ExtendForm,
+    ExtensionRequestInline,
+    ProductListFilter,
+    RejectForm,
+    SlaListFilter,
+)
+from portal.models import Deal, DealComment
+from portal.review_selectors import conflicts_with_details, with_conflict_counts
+
+# The statuses whose conflicts a reviewer weighs: the registrations that are live.
+LIVE_STATUSES = (Deal.Status.SUBMITTED, Deal.Status.APPROVED)
+
+
+@admin.register(Deal)
+class DealAdmin(admin.ModelAdmin):
+    list_display = [
+        "id",
+        "deal_reg_number_column",
+        # What a reviewer triages by, early in the row rather than off-screen on the right.
+        "status_badge",
+        "decision_due_badge",
+        "conflicts_column",
+        "customer",
+        "partner",
+        "distributor",
+        "submitted_at",
+        "expected_close_date",
+        "validity_end",
+    ]
+    list_display_links = ["id", "deal_reg_number_column"]
+    list_filter = [
+        "status",
+        "distributor",
+        "partner",
+        ProductListFilter,
+        ("submitted_at", admin.DateFieldListFilter),
+        SlaListFilter,
+        ConflictListFilter,
+    ]
+    search_fields = [
+        "customer__name",
+        "customer__tax_id_normalized",
+        "deal_reg_number",
+        "partner__name",
+    ]
+    list_select_related = ["customer", "partner", "distributor"]
+    list_per_page = 50
+    date_hierarchy = None
+    inlines = [
+        DealLineInline,
+        DealContactInline,
+        DealHistoryInline,
+        ExtensionRequestInline,
+        DealCommentInline,
+    ]
+    actions = ["approve_selected", "reject_selected", "extend_selected"]
+    # The queue: Submitted deals first, the most urgent decision first; then the rest, newest first.
+    ordering = [
+        Case(When(status=Deal.Status.SUBMITTED, then=F("decision_due_at"))).asc(nulls_last=True),
+        "-created_at",
+    ]
+    fieldsets = [
+        (
+            _("Registration"),
+            {
+                "fields": [
+                    "status",
+                    "deal_reg_number",
+                    "partner",
+                    "registered_by",
+                    "opportunity_id",
+                    "customer",
+                    "customer_contact",
+                    "distributor",
+                    "competitors",
+                    "expected_close_date",
+                    "next_steps",
+                    "estimated_value",
+                    "currency",
+                ]
+            },
+        ),
+        (
+            _("Decision"),
+            {
+                "fields": [
+                    "submitted_at",
+                    "decision_due_at",
+                    "approved_at",
+                    "validity_end",
+                    "discount_percent",
+                    "rejection_reason",
+                ]
+            },
+        ),
+    ]
+
+    # Deals come from partners through the wizard; reviewers decide, they do not edit.
+    def get_readonly_fields(self, request, obj=None):
+        return [f for fs in self.fieldsets for f in fs[1]["fields"]]
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False
+
+    def get_queryset(self, request):
+        return with_conflict_counts(super().get_queryset(request))
+
+    @admin.display(description=_("decision"), ordering="decision_due_at")
+    def decision_due_badge(self, obj: Deal) -> str:
+        if obj.status != Deal.Status.SUBMITTED or obj.decision_due_at is None:
+            return ""
+        badge = sla.due_badge(obj.decision_due_at, timezone.now())
+        return format_html(
+            '<span class="sla-badge{}" title="{}">{}</span>',
+            " sla-overdue" if badge.overdue else "",
+            timezone.localtime(obj.decision_due_at).strftime("%Y-%m-%d %H:%M"),
+            badge.text,
+        )
+
+    @admin.display(description=_("conflicts"), ordering="conflict_count")
+    def conflicts_column(self, obj: Deal) -> str:
+        count = getattr(obj, "conflict_count", 0)
+        if not count or obj.status not in LIVE_STATUSES:
+            return ""
+        return format_html(
+            '<span class="conflict-flag">⚠ {}</span>',
+            count,
+        )
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        # Every field is read-only; "change" here means writing comments on the deal.
+        return super().has_change_permission(request, obj) or self.can_review(request)
+
+    def save_model(self, request, obj, form, change) -> None:
+        # Nothing on the deal itself is editable in the admin; only inlines are saved.
+        return None
+
+    def save_formset(self, request, form, formset, change) -> None:
+        if formset.model is not DealComment:
+            return super().save_formset(request, form, formset, change)
+        # Through the service, so the rules and the e-mail apply as anywhere else.
+        formset.new_objects, formset.changed_objects, formset.deleted_objects = [], [], []
+        for comment_form in formset.forms:
+            if comment_form.instance.pk or not comment_form.has_changed():
+                continue
+            formset.new_objects.append(
+                comments.add_comment(
+                    deal=form.instance,
+                    author=request.user,
+                    body=comment_form.cleaned_data.get("body", ""),
+                    internal=comment_form.cleaned_data.get("is_internal", False),
+                )
+            )
+        return None
+
+    @admin.display(description=_("Deal Reg Number"), ordering="deal_reg_number")
+    def deal_reg_number_column(self, obj: Deal) -> str:
+        return obj.deal_reg_number or "—"
+
+    @admin.display(description=_("status"), ordering="status")
+    def status_badge(self, obj: Deal) -> str:
+        # Colours in static/css/admin.css: the CSP forbids inline styles.
+        return format_html(
+            '<span class="admin-status-badge status-{}">{}</span>',
+            obj.status,
+            obj.get_status_display(),
+        )
+
+    # --- review -----------------------------------------------------------
+
+    def can_review(self, request: HttpRequest) -> bool:
+        return access.is_reviewer(request.user)
+
+    def has_review_permission(self, request: HttpRequest) -> bool:
+        # Read by the bulk actions' `permissions=["review"]`: hidden and refused for others.
+        return self.can_review(request)
+
+    def get_urls(self):
+        opts = self.opts
+        return [
+            path(
+                "<path:object_id>/approve/",
+                self.admin_site.admin_view(self.approve_view),
+                name=f"{opts.app_label}_{opts.model_name}_approve",
+            ),
+            path(
+                "<path:object_id>/reject/",
+                self.admin_site.admin_view(self.reject_view),
+                name=f"{opts.app_label}_{opts.model_name}_reject",
+            ),
+            path(
+                "<path:object_id>/reject-duplicate/",
+                self.admin_site.admin_view(self.reject_duplicate_view),
+                name=f"{opts.app_label}_{opts.model_name}_reject_duplicate",
+            ),
+            *super().get_urls(),
+        ]
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        deal = self.get_object(request, object_id)
+        extra_context = extra_context or {}
+        if deal is not None:
+            decision = access.deal_access(request.user, deal)
+            extra_context["can_decide"] = decision.may("approve") or decision.may("reject")
+            if deal.status in LIVE_STATUSES:
+                extra_context["conflicts"] = conflicts_with_details(deal=deal)
+                extra_context["this_deal"] = deal
+                extra_context["can_reject_duplicate"] = extra_context["can_decide"] and any(
+                    other.came_first for other in extra_context["conflicts"]
+                )
+            if extra_context["can_decide"] and deal.decision_due_at:
+                extra_context["due_badge"] = sla.due_badge(deal.decision_due_at, timezone.now())
+        return super().change_view(request, object_id, form_url, extra_context)
+
+    def reject_duplicate_view(self, request: HttpRequest, object_id: str) -> HttpResponse:
+        """One click: reject as a duplicate of the earliest conflicting registration."""
+        deal = self._reviewable_deal(request, object_id)
+        change_url = reverse("admin:portal_deal_change", args=[deal.pk])
+        if request.method != "POST":
+            return HttpResponseRedirect(change_url)
+        try:
+            review.reject_as_duplicate(deal=deal, by=request.user)
+        except workflow.DealTransitionError as exc:
+            self.message_user(request, str(exc), messages.ERROR)
+        else:
+            self.message_user(request, _("Deal rejected as a duplicate."), messages.SUCCESS)
+        return HttpResponseRedirect(change_url)
+
+    def _reviewable_deal(self, request: HttpRequest, object_id: str) -> Deal:
+        if not self.can_review(request):
+            raise PermissionDenied
+        return get_object_or_404(Deal.objects.select_related("customer", "partner"), pk=object_id)
+
+    def _render_decision(self, request, deal, form, title, template) -> HttpResponse:
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.opts,
+            "deal": deal,
+            "form": form,
+            "title": title,
+            "conflicts": conflicts_with_details(deal=deal),
+        }
+        return TemplateResponse(request, template, context)
+
+    def approve_view(self, request: HttpRequest, object_id: str) -> HttpResponse:
+        deal = self._reviewable_deal(request, object_id)
+        change_url = reverse("admin:portal_deal_change", args=[deal.pk])
+        if request.method == "POST":
+            form = ApproveForm(request.POST)
+            if form.is_valid():
+                try:
+                    workflow.approve(deal=deal, by=request.user, **form.cleaned_data)
+                except workflow.DealTransitionError as exc:
+                    self.message_user(request, str(exc), messages.ERROR)
+                    return HttpResponseRedirect(change_url)
+                except ValidationError as exc:
+                    for field, errors in exc.message_dict.items():
+                        form.add_error(field if field in form.fields else None, errors)
+                else:
+                    self.message_user(
+                        request,
+                        _("Deal approved. Deal Reg Number: %(number)s.")
+                        % {"number": deal.deal_reg_number},
+                        messages.SUCCESS,
+                    )
+                    return HttpResponseRedirect(change_url)
+        else:
+            form = ApproveForm(initial=workflow.approval_defaults())
+        return self._render_decision(
+            request,
+            deal,
+            form,
+            _("Approve %(deal)s") % {"deal": deal},
+            "admin/portal/deal/approve.html",
+        )
+
+    def reject_view(self, request: HttpRequest, object_id: str) -> HttpResponse:
+        deal = self._reviewable_deal(request, object_id)
+        change_url = reverse("admin:portal_deal_change", args=[deal.pk])
+        form = RejectForm(request.POST or None)
+        if request.method == "POST" and form.is_valid():
+            try:
+                workflow.reject(deal=deal, by=request.user, reason=form.cleaned_data["reason"])
+            except workflow.DealTransitionError as exc:
+                self.message_user(request, str(exc), messages.ERROR)
+            else:
+                self.message_user(request, _("Deal rejected."), messages.SUCCESS)
+            return HttpResponseRedirect(change_url)
+        return self._render_decision(
+            request,
+            deal,
+            form,
+            _("Reject %(deal)s") % {"deal": deal},
+            "admin/portal/deal/reject.html",
+        )
+
+    @staticmethod
+    def _done(verb: str):
+        return lambda done: (
+            ngettext(
+                "%(count)d deal %(verb)s: %(deals)s.",
+                "%(count)d deals %(verb)s: %(deals)s.",
+                len(done),
+            )
+            % {"count": len(done), "verb": verb, "deals": ", ".join(str(d) for d in done)}
+        )
+
+    def _bulk_context(self, queryset, title: str, **extra) -> dict:
+        return {"deals": queryset.select_related("customer"), "title": title, **extra}
+
+    @admin.action(
+        description=_("Approve selected deals (default discount and validity)"),
+        permissions=["review"],
+    )
+    def approve_selected(self, request: HttpRequest, queryset: QuerySet[Deal]):
+        bulk.run(
+            self,
+            request,
+            queryset.order_by("submitted_at"),
+            lambda deal: workflow.approve(deal=deal, by=request.user),
+            self._done(_("approved")),
+        )
+
+    @admin.action(description=_("Reject selected deals…"), permissions=["review"])
+    def reject_selected(self, request: HttpRequest, queryset: QuerySet[Deal]):
+        return bulk.with_form(
+            self,
+            request,
+            queryset,
+            form_class=RejectForm,
+            change=lambda deal, data: workflow.reject(
+                deal=deal, by=request.user, reason=data["reason"]
+            ),
+            done_message=self._done(_("rejected")),
+            template="admin/portal/deal/reject_selected.html",
+            context=self._bulk_context(queryset, _("Reject selected deals")),
+        )
+
+    @admin.action(description=_("Extend validity of selected deals…"), permissions=["review"])
+    def extend_selected(self, request: HttpRequest, queryset: QuerySet[Deal]):
+        # Without a date each deal gets `workflow.default_extension_end`, the same rule as
+        # an approved extension request.
+        return bulk.with_form(
+            self,
+            request,
+            queryset,
+            form_class=ExtendForm,
+            change=lambda deal, data: workflow.extend(deal=deal, by=request.user, **data),
+            done_message=self._done(_("extended")),
+            template="admin/portal/deal/extend_selected.html",
+            context=self._bulk_context(
+                queryset,
+                _("Extend validity of selected deals"),
+                max_extensions=settings.DEAL_MAX_EXTENSIONS,
+                extension_days=settings.DEAL_EXTENSION_DAYS,
+            ),
+            items=queryset.order_by("pk"),
+        )

@@ -1,0 +1,47 @@
+"""The deal-registration domain: organisations, customers, the catalogue and deals.
+
+Data invariants live here as database constraints; status changes live in
+`portal.workflow` only, who may see and do what in `portal.access`.
+"""
+
+from portal.models.activity import DealComment, ExtensionRequest
+from portal.models.applications import DistributorApiToken, PartnerApplication
+from portal.models.catalogue import Competitor, Product, ProductFamily
+from portal.models.customers import Customer, CustomerContact, normalize_tax_id
+from portal.models.deals import (
+    MAX_PRODUCTS_PER_DEAL,
+    NUMBERED_STATUSES,
+    Deal,
+    DealContact,
+    DealHistory,
+    DealLine,
+    DealRegSequence,
+    DealStatus,
+)
+from portal.models.log import ActionLogEntry
+from portal.models.organisations import Distributor, Partner, User
+
+__all__ = [
+    "MAX_PRODUCTS_PER_DEAL",
+    "NUMBERED_STATUSES",
+    "ActionLogEntry",
+    "Competitor",
+    "Customer",
+    "CustomerContact",
+    "Deal",
+    "DealComment",
+    "DealContact",
+    "DealHistory",
+    "DealLine",
+    "DealRegSequence",
+    "DealStatus",
+    "Distributor",
+    "DistributorApiToken",
+    "ExtensionRequest",
+    "Partner",
+    "PartnerApplication",
+    "Product",
+    "ProductFamily",
+    "User",
+    "normalize_tax_id",
+]

@@ -1,0 +1,103 @@
+"""The end customers, shared by the whole portal, and their contacts."""
+
+import re
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.db.models import Q
+from django.db.models.functions import Lower
+from django.utils.translation import gettext_lazy as _
+
+
+def normalize_tax_id(value: str) -> str:
+    """'PL 123-456-78-90', 'pl1234567890' and '1234567890' all give '1234567890'.
+
+    Separators are dropped and a leading two-letter country prefix (as in EU VAT
+    numbers) is removed, so one company is one customer however it was typed.
+    """
+    compact = re.sub(r"[^0-9A-Za-z]", "", value or "").upper()
+    if len(compact) > 2 and compact[:2].isalpha() and not compact[2:].isalpha():
+        compact = compact[2:]
+    return compact
+
+
+class Customer(models.Model):
+    """The end customer company, shared by the whole portal and found by search."""
+
+    name = models.CharField(_("company name"), max_length=200)
+    tax_id = models.CharField(
+        _("tax ID"), max_length=32, help_text=_("NIP or VAT number, as the customer writes it.")
+    )
+    tax_id_normalized = models.CharField(max_length=32, unique=True, editable=False)
+    country = models.CharField(_("country"), max_length=2, default="PL")
+    city = models.CharField(_("city"), max_length=100)
+    postal_code = models.CharField(_("postal code"), max_length=16, blank=True)
+    address = models.CharField(_("address"), max_length=200, blank=True)
+    website = models.URLField(_("website"), max_length=200, blank=True)
+    industry = models.CharField(_("industry"), max_length=100, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("customer")
+        verbose_name_plural = _("customers")
+        constraints = [
+            models.CheckConstraint(
+                condition=~Q(tax_id_normalized=""), name="customer_tax_id_not_empty"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.tax_id})"
+
+    def save(self, *args, **kwargs) -> None:
+        # Kept in step with tax_id however the row is written (form, admin, script).
+        self.tax_id_normalized = normalize_tax_id(self.tax_id)
+        super().save(*args, **kwargs)
+
+    def clean(self) -> None:
+        self.tax_id_normalized = normalize_tax_id(self.tax_id)
+        if not self.tax_id_normalized:
+            raise ValidationError({"tax_id": _("Enter the customer's tax ID.")})
+
+
+class CustomerContact(models.Model):
+    """A person at the customer."""
+
+    customer = models.ForeignKey(
+        Customer, on_delete=models.CASCADE, related_name="contacts", verbose_name=_("customer")
+    )
+    first_name = models.CharField(_("first name"), max_length=100)
+    last_name = models.CharField(_("last name"), max_length=100)
+    email = models.EmailField(_("e-mail"))
+    phone = models.CharField(_("phone"), max_length=40, blank=True)
+    job_title = models.CharField(_("job title"), max_length=100, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["last_name", "first_name"]
+        verbose_name = _("customer contact")
+        verbose_name_plural = _("customer contacts")
+        constraints = [
+            models.UniqueConstraint(
+                "customer",
+                Lower("email"),
+                name="customer_contact_email_unique",
+                violation_error_message=_("This customer already has a contact with this e-mail."),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.first_name} {self.last_name} <{self.email}>"
+
+    @property
+    def full_name(self) -> str:
+        return f"{self.first_name} {self.last_name}"

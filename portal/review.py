@@ -1,0 +1,45 @@
+"""Reviewers' decisions on deals that are more than one transition."""
+
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from portal import comments, workflow
+from portal.decisions import log_action
+from portal.models import Deal, User
+from portal.review_selectors import conflicts_with_details
+
+
+@transaction.atomic
+def reject_as_duplicate(*, deal: Deal, by: User) -> Deal:
+    """Reject `deal` as a duplicate of the earliest live registration by another partner.
+
+    The partner reads a reason that names the date only, never the other partner or their
+    deal; the reviewers' internal note and the action log record which deal it was.
+    Raises `workflow.DealTransitionError` when no other partner registered first.
+    """
+    earlier = [other for other in conflicts_with_details(deal=deal) if other.came_first]
+    if not earlier:
+        raise workflow.DealTransitionError(
+            _("No earlier registration by another partner: not rejected as a duplicate.")
+        )
+    first = earlier[0]
+    since = timezone.localtime(first.submitted_at).date().isoformat()
+    reason = _(
+        "Duplicate registration: this customer and product were already registered "
+        "by another partner on %(date)s."
+    ) % {"date": since}
+    workflow.reject(deal=deal, by=by, reason=reason)
+    comments.add_comment(
+        deal=deal,
+        author=by,
+        internal=True,
+        body=_("Rejected as a duplicate of %(other)s (%(partner)s, submitted %(date)s).")
+        % {
+            "other": first.deal_reg_number or f"#{first.pk}",
+            "partner": first.partner.name,
+            "date": since,
+        },
+    )
+    log_action(deal, "deal.rejected_as_duplicate", by=by, data={"duplicate_of": first.pk})
+    return deal
