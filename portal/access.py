@@ -79,6 +79,11 @@ def is_partner_staff_of(user, deal: Deal) -> bool:
     return bool(_active(user) and user.partner_id and user.partner_id == deal.partner_id)
 
 
+def may_register_deals(user) -> bool:
+    """Only partner staff register deals (Sales → Register a Deal)."""
+    return bool(_active(user) and user.partner_id)
+
+
 def may_use_sales_zone(user) -> bool:
     """Whether the portal's deal pages (Sales Zone) are for this user at all."""
     return bool(_active(user) and (_in_organisation(user) or is_reviewer(user)))

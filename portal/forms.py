@@ -22,10 +22,9 @@ from portal.models import (
     Product,
     normalize_tax_id,
 )
+from portal.models.deals import TOO_MANY_PRODUCTS
+from portal.workflow import DISTRIBUTOR_REQUIRED, close_date_problem
 
-TOO_MANY_PRODUCTS = _(
-    "A registration covers at most 3 products. Register another deal for the rest."
-)
 CURRENCIES = [("", "—"), ("PLN", "PLN"), ("EUR", "EUR"), ("USD", "USD")]
 MAX_QUANTITY = 1_000_000
 
@@ -244,9 +243,7 @@ class DetailsForm(forms.Form):
             "cannot support you, and ordering takes several days longer."
         ),
         error_messages={
-            "required": _(
-                "Choose the distributor: without it the distributor does not see the project."
-            ),
+            "required": DISTRIBUTOR_REQUIRED,
             "invalid_choice": _("Choose a distributor from the list."),
         },
     )
@@ -273,8 +270,8 @@ class DetailsForm(forms.Form):
 
     def clean_expected_close_date(self) -> datetime.date:
         date = self.cleaned_data["expected_close_date"]
-        if date <= timezone.localdate():
-            raise forms.ValidationError(_("The expected close date must be in the future."))
+        if problem := close_date_problem(date):
+            raise forms.ValidationError(problem)
         return date
 
     def clean(self) -> dict:

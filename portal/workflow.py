@@ -25,6 +25,7 @@ from portal.models import (
     DealRegSequence,
     User,
 )
+from portal.models.deals import SAME_PRODUCT_TWICE, TOO_MANY_PRODUCTS
 
 Status = Deal.Status
 
@@ -152,6 +153,18 @@ def add_business_days(start: datetime.datetime, days: int) -> datetime.datetime:
     return current
 
 
+DISTRIBUTOR_REQUIRED = gettext_lazy(
+    "Choose the distributor: without it the distributor does not see the project."
+)
+
+
+def close_date_problem(date: datetime.date | None) -> str | None:
+    """Why a submitted deal's expected close date is refused, or None: it must be ahead."""
+    if date is not None and date <= timezone.localdate():
+        return _("The expected close date must be in the future.")
+    return None
+
+
 def validate_for_submission(deal: Deal) -> None:
     """Raise ValidationError with one sentence per rule a submitted deal must meet."""
     errors: dict[str, list[str]] = {}
@@ -159,11 +172,9 @@ def validate_for_submission(deal: Deal) -> None:
     if not lines:
         errors.setdefault("products", []).append(_("Choose at least one product."))
     if len(lines) > MAX_PRODUCTS_PER_DEAL:
-        errors.setdefault("products", []).append(
-            _("A registration covers at most 3 products. Register another deal for the rest.")
-        )
+        errors.setdefault("products", []).append(TOO_MANY_PRODUCTS)
     if len({line.product_id for line in lines}) != len(lines):
-        errors.setdefault("products", []).append(_("The same product is on this deal twice."))
+        errors.setdefault("products", []).append(SAME_PRODUCT_TWICE)
     inactive = [line.product.name for line in lines if not line.product.is_active]
     if inactive:
         errors.setdefault("products", []).append(
@@ -171,13 +182,9 @@ def validate_for_submission(deal: Deal) -> None:
             % {"names": ", ".join(inactive)}
         )
     if not deal.distributor_id:
-        errors.setdefault("distributor", []).append(
-            _("Choose the distributor: without it the distributor does not see the project.")
-        )
-    if deal.expected_close_date and deal.expected_close_date <= timezone.localdate():
-        errors.setdefault("expected_close_date", []).append(
-            _("The expected close date must be in the future.")
-        )
+        errors.setdefault("distributor", []).append(DISTRIBUTOR_REQUIRED)
+    if problem := close_date_problem(deal.expected_close_date):
+        errors.setdefault("expected_close_date", []).append(problem)
     if deal.customer_contact.customer_id != deal.customer_id:
         errors.setdefault("customer_contact", []).append(
             _("This contact works for another customer.")

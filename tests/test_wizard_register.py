@@ -8,8 +8,10 @@ from django.db import connection
 from django.test import Client
 from django.urls import reverse
 
-from portal import wizard
+from portal import registration
 from portal.models import Customer, Deal
+from portal.wizard.state import WizardState
+from portal.wizard.steps import build_registration
 from tests import factories
 from tests.wizard_steps import answer_until, answers, register, review_token, step_url
 
@@ -58,17 +60,17 @@ def test_the_token_is_unique_even_when_two_requests_race_past_the_first_check(pa
     class Session(dict):
         modified = False
 
-    state = wizard.WizardState.start(Session())
+    state = WizardState.start(Session())
     for slug, data in answers(catalogue).items():
         qd = {
             k: [str(v) for v in (data[k] if isinstance(data[k], list) else [data[k]])] for k in data
         }
         state.save_step(slug, qd)
-    registration, bad = wizard.validate_all(state)
+    value, bad = build_registration(state)
     assert bad is None
-    deal = wizard.register(user=partner, registration=registration, token=state.token)
-    with pytest.raises(wizard.DuplicateRegistration) as raised:
-        wizard.register(user=partner, registration=registration, token=state.token)
+    deal = registration.register(user=partner, registration=value, token=state.token)
+    with pytest.raises(registration.DuplicateRegistration) as raised:
+        registration.register(user=partner, registration=value, token=state.token)
     assert raised.value.deal_id == deal.pk
     assert Deal.objects.count() == 1
 
@@ -216,7 +218,7 @@ def test_a_failure_while_registering_saves_nothing(client, partner, catalogue, m
     def boom(**kwargs):
         raise RuntimeError("workflow down")
 
-    monkeypatch.setattr(wizard.workflow, "submit", boom)
+    monkeypatch.setattr(registration.workflow, "submit", boom)
     with pytest.raises(RuntimeError):
         client.post(step_url("review"), {"token": review_token(client)})
     assert not Deal.objects.exists()
@@ -240,10 +242,34 @@ def test_register_returns_to_the_customer_step_if_its_tax_id_appeared_meanwhile(
         customer=new_customer,
         contact={"mode": "new", "first_name": "A", "last_name": "B", "email": "a@b.pl"},
     )
+    token = review_token(client)
     factories.CustomerFactory(tax_id="555-000-11-11")
-    response = client.post(step_url("review"), {"token": review_token(client)})
+    response = client.post(step_url("review"), {"token": token})
     assert response["Location"] == step_url("customer") + "?edit=1"
     assert not Deal.objects.exists()
+
+
+def test_the_review_page_sends_back_to_a_step_whose_answer_no_longer_holds(
+    client, partner, catalogue
+):
+    new_customer = {
+        "mode": "new",
+        "name": "Race",
+        "tax_id": "PL5550001111",
+        "country": "PL",
+        "city": "Opole",
+    }
+    answer_until(
+        client,
+        catalogue,
+        "review",
+        customer=new_customer,
+        contact={"mode": "new", "first_name": "A", "last_name": "B", "email": "a@b.pl"},
+    )
+    factories.CustomerFactory(tax_id="555-000-11-11")
+    response = client.get(step_url("review"), follow=True)
+    assert response.redirect_chain[0][0] == step_url("customer") + "?edit=1"
+    assert "Something changed since you answered this step" in response.content.decode()
 
 
 def test_register_helper_walks_the_whole_wizard(client, partner, catalogue):

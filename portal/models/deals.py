@@ -14,6 +14,11 @@ from portal.models.customers import Customer, CustomerContact
 from portal.models.organisations import Distributor, Partner
 
 MAX_PRODUCTS_PER_DEAL = 3
+# The sentences of the line invariants, shown wherever a rule refuses (form, workflow, DB).
+TOO_MANY_PRODUCTS = _(
+    "A registration covers at most 3 products. Register another deal for the rest."
+)
+SAME_PRODUCT_TWICE = _("The same product is on this deal twice.")
 
 
 # The context keeps the status words apart from the same English words elsewhere
@@ -180,15 +185,13 @@ class DealLine(models.Model):
             models.UniqueConstraint(
                 fields=["deal", "product"],
                 name="deal_line_product_unique",
-                violation_error_message=_("The same product is on this deal twice."),
+                violation_error_message=SAME_PRODUCT_TWICE,
             ),
             models.UniqueConstraint(fields=["deal", "position"], name="deal_line_position_unique"),
             models.CheckConstraint(
                 condition=Q(position__gte=1, position__lte=MAX_PRODUCTS_PER_DEAL),
                 name="deal_line_at_most_three",
-                violation_error_message=_(
-                    "A registration covers at most 3 products. Register another deal for the rest."
-                ),
+                violation_error_message=TOO_MANY_PRODUCTS,
             ),
             models.CheckConstraint(
                 condition=Q(quantity__gte=1), name="deal_line_quantity_positive"

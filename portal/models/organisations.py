@@ -80,7 +80,3 @@ class User(AbstractUser):
     @property
     def organisation(self) -> Partner | Distributor | None:
         return self.partner or self.distributor
-
-    @property
-    def is_partner_staff(self) -> bool:
-        return self.partner_id is not None

@@ -23,6 +23,12 @@ STATUS_HINTS = {
 
 
 @register.filter
+def may_register_deals(user: User) -> bool:
+    """`{% if user|may_register_deals %}`: whether Register a Deal is for this user."""
+    return access.may_register_deals(user)
+
+
+@register.filter
 def may_see_deals(user: User) -> bool:
     """`{% if user|may_see_deals %}`: whether the Sales Zone menu is for this user."""
     return access.may_use_sales_zone(user)

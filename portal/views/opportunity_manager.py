@@ -17,6 +17,7 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
+from portal import access
 from portal.access import may_use_sales_zone
 from portal.filters import SORTABLE_COLUMNS, DealFilter
 from portal.models import Deal
@@ -160,7 +161,7 @@ def opportunity_manager(request: HttpRequest) -> HttpResponse:
         "columns": _columns(request, deal_filter.current_ordering()),
         "is_filtered": deal_filter.is_filtered(),
         "show_partner": not request.user.partner_id,
-        "is_partner_staff": bool(request.user.partner_id),
+        "is_partner_staff": access.may_register_deals(request.user),
     }
     return render(request, "portal/opportunity_manager/list.html", context)
 

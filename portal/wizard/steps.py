@@ -1,0 +1,401 @@
+"""The steps of Sales → Register a Deal as objects (pretix's checkout flow).
+
+Each step owns its forms, the initial values it shows, what it stores in the session,
+its part of the `Registration` the review shows and Register Deal creates, and its
+"register a similar deal" prefill. The view (`portal.views.wizard`) only walks them.
+
+A step's `handle` answers a request with None once the answer is stored (the view moves
+on), a response of its own (a redirect), or the context of its page.
+"""
+
+from django.contrib import messages
+from django.db.models import Q
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from portal import forms, registration
+from portal.models import Customer, CustomerContact, Deal, Product, ProductFamily
+from portal.registration import NewContact, NewCustomer, PartnerPerson, Registration
+from portal.selectors import conflict_notice_for_partner, search_customers
+from portal.wizard.state import WizardState
+
+PRODUCT_LIST_LIMIT = 60
+Stored = dict[str, list[str]]
+
+
+def step_url(slug: str, *, edit: bool = False) -> str:
+    url = reverse("portal:register_deal_step", args=[slug])
+    return f"{url}?edit=1" if edit else url
+
+
+def initial(raw: Stored) -> dict:
+    """Stored values as a form's initial data."""
+    return {key: values[0] if len(values) == 1 else values for key, values in raw.items()}
+
+
+def posted(form, names=None) -> Stored:
+    """The posted values of a form's fields, ready for the session."""
+    names = names or list(form.fields)
+    return {name: form.data.getlist(name)[:20] for name in names if name in form.data}
+
+
+class Step:
+    slug = ""
+    name = ""
+
+    @property
+    def template(self) -> str:
+        return f"portal/wizard/{self.slug}.html"
+
+    def handle(self, request: HttpRequest, state: WizardState) -> HttpResponse | dict | None:
+        raise NotImplementedError
+
+    def fill(self, state: WizardState, r: Registration) -> bool:
+        """Re-check the stored answer as the database is now and add it to `r`."""
+        return True
+
+    def prefill(self, deal: Deal) -> Stored | None:
+        """What a new registration "similar to `deal`" starts with at this step."""
+        return None
+
+    def save(self, request: HttpRequest, state: WizardState, data: Stored) -> None:
+        state.save_step(self.slug, data)
+
+
+class FormStep(Step):
+    """A step with one form: bound to the POST, or showing what was stored."""
+
+    form_class: type = forms.OpportunityForm
+
+    def initial(self, request: HttpRequest, state: WizardState) -> dict:
+        return initial(state.data(self.slug))
+
+    def handle(self, request, state):
+        if request.method == "POST":
+            form = self.form_class(request.POST)
+            if form.is_valid():
+                self.save(request, state, posted(form))
+                return None
+        else:
+            form = self.form_class(initial=self.initial(request, state))
+        return {"form": form}
+
+
+class OpportunityStep(FormStep):
+    slug, name = "opportunity", gettext_lazy("Existing opportunity")
+    form_class = forms.OpportunityForm
+
+    def fill(self, state, r):
+        form = forms.OpportunityForm(state.querydict(self.slug))
+        if not form.is_valid():
+            return False
+        r.opportunity_id = form.cleaned_data["opportunity_id"].strip()
+        return True
+
+
+class CustomerStep(Step):
+    slug, name = "customer", gettext_lazy("Customer")
+
+    def handle(self, request, state):
+        query = request.GET.get("q", "")
+        results = search_customers(query=query) if query else []
+        pick_form = forms.CustomerPickForm()
+        adding = state.value(self.slug, "mode") == "new"
+        new_form = forms.NewCustomerForm(initial=initial(state.data(self.slug)) if adding else None)
+        if request.method == "POST":
+            if request.POST.get("mode") == "new":
+                adding = True
+                new_form = forms.NewCustomerForm(request.POST)
+                if new_form.is_valid():
+                    return self.save(request, state, {"mode": ["new"], **posted(new_form)})
+                if new_form.existing is not None:
+                    results = [new_form.existing]  # offered instead of a duplicate
+            else:
+                pick_form = forms.CustomerPickForm(request.POST)
+                if pick_form.is_valid():
+                    chosen = str(pick_form.cleaned_data["customer"].pk)
+                    return self.save(request, state, {"mode": ["existing"], "customer": [chosen]})
+        selected = None
+        if state.value(self.slug, "mode") == "existing":
+            selected = Customer.objects.filter(pk=state.value(self.slug, "customer")).first()
+        return {
+            "query": query,
+            "results": results,
+            "searched": bool(query or results),
+            "pick_form": pick_form,
+            "new_form": new_form,
+            "selected": selected,
+            "adding": adding,
+        }
+
+    def save(self, request, state, data):
+        if data != state.data(self.slug) and state.value("contact", "mode") == "existing":
+            state.forget("contact")  # that contact works for the customer chosen before
+        state.save_step(self.slug, data)
+
+    def fill(self, state, r):
+        data = state.querydict(self.slug)
+        if data.get("mode") == "new":
+            form = forms.NewCustomerForm(data)
+            if form.is_valid():
+                r.new_customer = NewCustomer(**form.cleaned_data)
+                return True
+            return False
+        form = forms.CustomerPickForm(data)
+        if form.is_valid():
+            r.customer = form.cleaned_data["customer"]
+            return True
+        return False
+
+    def prefill(self, deal):
+        return {"mode": ["existing"], "customer": [str(deal.customer_id)]}
+
+
+def chosen_customer_id(state: WizardState) -> int | None:
+    if state.value("customer", "mode") == "existing":
+        return int(state.value("customer", "customer"))
+    return None
+
+
+class ContactStep(Step):
+    slug, name = "contact", gettext_lazy("Customer contact")
+
+    def handle(self, request, state):
+        customer_id = chosen_customer_id(state)
+        pick_form = forms.ContactPickForm(customer_id=customer_id)
+        adding = state.value(self.slug, "mode") == "new"
+        new_form = forms.NewContactForm(initial=initial(state.data(self.slug)) if adding else None)
+        if request.method == "POST":
+            if request.POST.get("mode") == "new":
+                adding = True
+                new_form = forms.NewContactForm(request.POST)
+                if new_form.is_valid():
+                    existing = registration.same_contact(
+                        customer_id=customer_id, email=new_form.cleaned_data["email"]
+                    )
+                    if existing is None:
+                        return self.save(request, state, {"mode": ["new"], **posted(new_form)})
+                    messages.info(
+                        request,
+                        _("%(name)s is already a contact of this customer, so we use it.")
+                        % {"name": existing.full_name},
+                    )
+                    return self.save(
+                        request, state, {"mode": ["existing"], "contact": [str(existing.pk)]}
+                    )
+            else:
+                pick_form = forms.ContactPickForm(request.POST, customer_id=customer_id)
+                if pick_form.is_valid():
+                    chosen = str(pick_form.cleaned_data["contact"].pk)
+                    return self.save(request, state, {"mode": ["existing"], "contact": [chosen]})
+        contacts, customer_name = [], state.value("customer", "name")
+        if customer_id:
+            contacts = list(
+                CustomerContact.objects.filter(customer_id=customer_id).select_related("customer")
+            )
+            customer_name = (
+                contacts[0].customer.name
+                if contacts
+                else Customer.objects.filter(pk=customer_id).values_list("name", flat=True).first()
+            )
+        return {
+            "customer_name": customer_name,
+            "contacts": contacts,
+            "selected": state.value(self.slug, "contact") if not adding else "",
+            "pick_form": pick_form,
+            "new_form": new_form,
+            "adding": adding,
+        }
+
+    def fill(self, state, r):
+        data = state.querydict(self.slug)
+        if data.get("mode") == "new":
+            form = forms.NewContactForm(data)
+            if form.is_valid():
+                r.new_contact = NewContact(**form.cleaned_data)
+                return True
+            return False
+        form = forms.ContactPickForm(data, customer_id=r.customer.pk if r.customer else None)
+        if form.is_valid():
+            r.contact = form.cleaned_data["contact"]
+            return True
+        return False
+
+    def prefill(self, deal):
+        return {"mode": ["existing"], "contact": [str(deal.customer_contact_id)]}
+
+
+class ProductsStep(Step):
+    slug, name = "products", gettext_lazy("Products")
+
+    def handle(self, request, state):
+        source = request.POST if request.method == "POST" else state.querydict(self.slug)
+        form = None
+        if request.method == "POST" and request.POST.get("action") != "filter":
+            form = forms.ProductsForm(request.POST)
+            if form.is_valid():
+                return self.save(request, state, form.storage())
+        params = request.POST if request.method == "POST" else request.GET
+        text = params.get("pq", "").strip()[:100]
+        family = params.get("family", "")
+        selected = [v for v in source.getlist("product") if v.isdigit()][:10]
+        products = Product.objects.filter(is_active=True).select_related("family")
+        if text or family.isdigit():
+            match = Q()
+            if text:
+                match &= Q(name__icontains=text) | Q(sku__icontains=text)
+            if family.isdigit():
+                match &= Q(family_id=int(family))
+            products = products.filter(match | Q(pk__in=selected))
+        rows = [
+            {
+                "product": product,
+                "checked": str(product.pk) in selected,
+                "quantity": source.get(f"quantity_{product.pk}", "1"),
+            }
+            for product in products.order_by("family__name", "name")[:PRODUCT_LIST_LIMIT]
+        ]
+        return {
+            "form": form,
+            "rows": rows,
+            "families": list(ProductFamily.objects.all()),
+            "text": text,
+            "family": family,
+            "selected_count": len(selected),
+        }
+
+    def fill(self, state, r):
+        form = forms.ProductsForm(state.querydict(self.slug))
+        if not form.is_valid():
+            return False
+        r.lines = [(p, form.quantities[p.pk]) for p in form.products]
+        return True
+
+    def prefill(self, deal):
+        lines = list(deal.lines.filter(product__is_active=True))
+        data: Stored = {"product": [str(line.product_id) for line in lines]}
+        for line in lines:
+            data[f"quantity_{line.product_id}"] = [str(line.quantity)]
+        return data
+
+
+class DetailsStep(FormStep):
+    slug, name = "details", gettext_lazy("Deal details")
+    form_class = forms.DetailsForm
+
+    def initial(self, request, state):
+        user = request.user
+        return {
+            "sales_name": user.get_full_name() or user.username,
+            "sales_email": user.email,
+            "sales_phone": user.phone,
+            **initial(state.data(self.slug)),
+        }
+
+    def fill(self, state, r):
+        form = forms.DetailsForm(state.querydict(self.slug))
+        if not form.is_valid():
+            return False
+        d = form.cleaned_data
+        r.expected_close_date = d["expected_close_date"]
+        r.sales = PartnerPerson(d["sales_name"], d["sales_email"], d["sales_phone"])
+        if d["engineer_name"]:
+            r.engineer = PartnerPerson(d["engineer_name"], d["engineer_email"], d["engineer_phone"])
+        r.competitors = list(d["competitors"])
+        r.distributor = d["distributor"]
+        r.next_steps = d["next_steps"]
+        r.estimated_value = d["estimated_value"]
+        r.currency = d["currency"]
+        return True
+
+    def prefill(self, deal):
+        return {
+            "distributor": [str(deal.distributor_id)],
+            "competitors": [str(pk) for pk in deal.competitors.values_list("pk", flat=True)],
+        }
+
+
+class ReviewStep(Step):
+    slug, name = "review", gettext_lazy("Review")
+
+    def handle(self, request, state):
+        r, bad_step = build_registration(state)
+        if r is None:
+            return send_back(request, state, bad_step)
+        if request.method == "POST":
+            return self.register(request, state, r)
+        conflict_since = None
+        if r.customer is not None:
+            # Only the date: another partner's name or data is never shown.
+            conflict_since = conflict_notice_for_partner(
+                customer_id=r.customer.pk,
+                product_ids=[p.pk for p, _q in r.lines],
+                partner_id=request.user.partner_id,
+            )
+        return {
+            "registration": r,
+            "conflict_since": conflict_since,
+            "edit_urls": {step.slug: step_url(step.slug, edit=True) for step in STEPS},
+        }
+
+    def register(self, request, state, r: Registration) -> HttpResponse:
+        if request.POST.get("token") != state.token:
+            messages.warning(request, _("This page was out of date. Check your answers again."))
+            return redirect(step_url(self.slug))
+        try:
+            deal_pk = registration.register(user=request.user, registration=r, token=state.token).pk
+        except registration.DuplicateRegistration as duplicate:
+            deal_pk = duplicate.deal_id
+        WizardState.clear(request.session)
+        return redirect("portal:register_deal_done", pk=deal_pk)
+
+
+STEPS: list[Step] = [
+    OpportunityStep(),
+    CustomerStep(),
+    ContactStep(),
+    ProductsStep(),
+    DetailsStep(),
+    ReviewStep(),
+]
+SLUGS = [step.slug for step in STEPS]
+BY_SLUG = {step.slug: step for step in STEPS}
+
+
+def build_registration(state: WizardState) -> tuple[Registration | None, str | None]:
+    """Every answer re-checked as the database is now: (registration, None), or
+    (None, the first step whose answer no longer holds)."""
+    r = Registration()
+    for step in STEPS:
+        if not step.fill(state, r):
+            return None, step.slug
+    return r, None
+
+
+def send_back(request: HttpRequest, state: WizardState, slug: str) -> HttpResponse:
+    """An answer stopped holding since it was given: ask that step again."""
+    state.forget_done(slug)
+    messages.warning(
+        request, _("Something changed since you answered this step. Check it again, please.")
+    )
+    return redirect(step_url(slug, edit=True))
+
+
+def first_missing(state: WizardState, before: str | None = None) -> str | None:
+    """The first step not answered yet (among those before `before`, if given)."""
+    for slug in SLUGS[: SLUGS.index(before) if before else len(SLUGS) - 1]:
+        if not state.is_done(slug):
+            return slug
+    return None
+
+
+def prefill_from(state: WizardState, deal: Deal) -> None:
+    """ "Register a similar deal": each step's answers of `deal` that fit a new
+    registration; every step is still shown for the partner to confirm."""
+    for step in STEPS:
+        data = step.prefill(deal)
+        if data is not None:
+            state.save_step(step.slug, data, done=False)
