@@ -1,4 +1,4 @@
-"""Every portal URL of the deal pages × every role: the expected answer, and no foreign data.
+"""Every URL of the project × every role: the expected answer, and no foreign data.
 
 World: partner A (partner_user) registered two deals naming distributor X
 (distributor_user), one Submitted and one Approved; partner B (other_partner_user)
@@ -6,11 +6,12 @@ registered one Approved deal naming distributor Y (other_distributor_user).
 """
 
 from dataclasses import dataclass
+from urllib.parse import urlsplit
 
 import pytest
-from django.urls import reverse
+from django.urls import URLResolver, get_resolver, resolve, reverse
 
-from portal.models import Deal
+from portal.models import Deal, PartnerApplication
 from tests import factories
 
 pytestmark = pytest.mark.django_db
@@ -37,6 +38,7 @@ FOREIGN = {
     "staff without review permission": {"A", "B"},
 }
 LOGIN = "login"  # a redirect to the login page
+ADMIN_LOGIN = "admin login"  # a redirect to the admin's login page
 REFUSED = "refused"  # 403 or 404
 
 
@@ -45,6 +47,7 @@ class World:
     submitted: Deal  # partner A's, naming distributor X
     approved: Deal  # partner A's, naming distributor X
     foreign: Deal  # partner B's, naming distributor Y
+    application: PartnerApplication  # a pending application for partner access
 
     def secrets(self, owner: str) -> list[str]:
         if owner == "A":
@@ -70,6 +73,7 @@ def world(make_deal, make_other_deal) -> World:
         submitted=make_deal(Deal.Status.SUBMITTED, **customer("Tajemnica Alfa Sp. z o.o.")),
         approved=make_deal(Deal.Status.APPROVED, **customer("Sekret Alfa S.A.")),
         foreign=make_other_deal(Deal.Status.APPROVED, **customer("Poufne Beta Sp.j.")),
+        application=factories.PartnerApplicationFactory(),
     )
 
 
@@ -191,6 +195,103 @@ WIZARD_CASES = [
 ]
 
 
+# Everything else: the home page, the rest of the wizard, accounts, applying, the API and
+# the reviewers' own admin views.
+LOGGED_IN = {**_all(200), "anonymous": LOGIN}
+PUBLIC = _all(200)
+REDIRECT = (302,)
+PARTNER_ONLY = {**_all(403), "anonymous": LOGIN, "partner A": REDIRECT, "partner B": REDIRECT}
+REVIEWERS_ADMIN = {
+    **_all(ADMIN_LOGIN),
+    "reviewer": 200,
+    "superuser": 200,
+    "staff without review permission": 403,
+}
+OTHER_CASES = [
+    ("home", "get", lambda w: reverse("portal:home"), LOGGED_IN),
+    ("wizard entry", "get", lambda w: reverse("portal:register_deal"), PARTNER_ONLY),
+    (
+        "customer search (without htmx)",
+        "get",
+        lambda w: reverse("portal:customer_search") + "?q=alfa",
+        PARTNER_ONLY,
+    ),
+    (
+        "wizard success page",
+        "get",
+        lambda w: reverse("portal:register_deal_done", args=[w.submitted.pk]),
+        {**_all(403), "anonymous": LOGIN, "partner A": 200, "partner B": 404},
+    ),
+    (
+        # A session is not a token: the API answers 401 to everyone without one.
+        "Deal Reg Number check API",
+        "get",
+        lambda w: reverse("portal:api_deal_reg_check") + f"?number={w.approved.deal_reg_number}",
+        _all(401),
+    ),
+    ("apply", "get", lambda w: reverse("portal:apply"), PUBLIC),
+    ("apply, thanks", "get", lambda w: reverse("portal:apply_done"), PUBLIC),
+    ("profile", "get", lambda w: reverse("portal:profile"), LOGGED_IN),
+    (
+        "activate, bad link",
+        "get",
+        lambda w: reverse("portal:activate", args=["MQ", "bad-token"]),
+        PUBLIC,
+    ),
+    ("login", "get", lambda w: reverse("login"), {**_all(REDIRECT), "anonymous": 200}),
+    ("logout", "post", lambda w: reverse("logout"), _all(REDIRECT)),
+    ("password change", "get", lambda w: reverse("password_change"), LOGGED_IN),
+    ("password change, done", "get", lambda w: reverse("password_change_done"), LOGGED_IN),
+    ("password reset", "get", lambda w: reverse("password_reset"), PUBLIC),
+    ("password reset, sent", "get", lambda w: reverse("password_reset_done"), PUBLIC),
+    (
+        "password reset, bad link",
+        "get",
+        lambda w: reverse("password_reset_confirm", args=["MQ", "bad-token"]),
+        PUBLIC,
+    ),
+    ("password reset, done", "get", lambda w: reverse("password_reset_complete"), PUBLIC),
+    ("language switch", "post", lambda w: reverse("set_language"), _all(REDIRECT)),
+    (
+        "admin: approve a deal (form)",
+        "get",
+        lambda w: reverse("admin:portal_deal_approve", args=[w.submitted.pk]),
+        REVIEWERS_ADMIN,
+    ),
+    (
+        "admin: reject a deal (form)",
+        "get",
+        lambda w: reverse("admin:portal_deal_reject", args=[w.submitted.pk]),
+        REVIEWERS_ADMIN,
+    ),
+    (
+        # No earlier registration by another partner: nothing is rejected.
+        "admin: reject as duplicate",
+        "post",
+        lambda w: reverse("admin:portal_deal_reject_duplicate", args=[w.submitted.pk]),
+        {**REVIEWERS_ADMIN, "reviewer": REDIRECT, "superuser": REDIRECT},
+    ),
+    (
+        "admin: approve an application (form)",
+        "get",
+        lambda w: reverse("admin:portal_partnerapplication_approve", args=[w.application.pk]),
+        REVIEWERS_ADMIN,
+    ),
+    (
+        "admin: reject an application (form)",
+        "get",
+        lambda w: reverse("admin:portal_partnerapplication_reject", args=[w.application.pk]),
+        REVIEWERS_ADMIN,
+    ),
+    (
+        "admin: a malformed deal id",
+        "get",
+        lambda w: reverse("admin:portal_deal_approve", args=["999999"]),
+        {**REVIEWERS_ADMIN, "reviewer": 404, "superuser": 404},
+    ),
+]
+
+
 def body_of(response) -> str:
     if response.streaming:
         return b"".join(response.streaming_content).decode("utf-8-sig")
@@ -209,6 +310,9 @@ def check(client, request, world, role, method, make_url, expected):
     if want == LOGIN:
         assert response.status_code == 302
         assert response["Location"].startswith(reverse("login"))
+    elif want == ADMIN_LOGIN:
+        assert response.status_code == 302
+        assert response["Location"].startswith(reverse("admin:login"))
     elif want == REFUSED:
         assert response.status_code in (403, 404)
     elif isinstance(want, tuple):
@@ -251,21 +355,48 @@ def test_wizard_access(client, request, world, role, name, method, make_url, exp
     check(client, request, world, role, method, make_url, expected)
 
 
-def test_every_deal_url_of_the_portal_is_in_the_matrix():
-    """A new deal URL must join the matrix before it ships."""
-    from portal.urls import urlpatterns
+@pytest.mark.parametrize("role", ROLES)
+@pytest.mark.parametrize(
+    ("name", "method", "make_url", "expected"),
+    OTHER_CASES,
+    ids=[case[0] for case in OTHER_CASES],
+)
+def test_other_access(client, request, world, role, name, method, make_url, expected):
+    check(client, request, world, role, method, make_url, expected)
 
+
+# Django's own admin views (index, login, each model's changelist, add, change, delete,
+# history...) are guarded by the admin itself; every other URL of the project is ours.
+DJANGO_ADMIN_SUFFIXES = ("_changelist", "_add", "_change", "_delete", "_history")
+DJANGO_ADMIN_VIEWS = {"index", "login", "logout", "password_change", "password_change_done"}
+DJANGO_ADMIN_VIEWS |= {"autocomplete", "jsi18n", "view_on_site", "app_list"}
+
+
+def project_url_names(patterns=None, namespace: str = "") -> set[str]:
+    """The name of every URL pattern of the project, from the resolver."""
+    names = set()
+    for pattern in patterns if patterns is not None else get_resolver().url_patterns:
+        if isinstance(pattern, URLResolver):
+            inner = f"{namespace}{pattern.namespace}:" if pattern.namespace else namespace
+            names |= project_url_names(pattern.url_patterns, inner)
+        elif pattern.name:
+            names.add(namespace + pattern.name)
+    return names
+
+
+def is_django_admin_view(name: str) -> bool:
+    if not name.startswith("admin:"):
+        return False
+    view = name.removeprefix("admin:")
+    return view in DJANGO_ADMIN_VIEWS or view.endswith(DJANGO_ADMIN_SUFFIXES)
+
+
+def test_every_url_of_the_project_is_in_the_matrix(world):
+    """A new URL (portal, API, accounts, apply, admin custom views) joins the matrix first."""
     covered = {
-        "opportunity_manager",
-        "opportunity_manager_counts",
-        "deal_export",
-        "deal_detail",
-        "deal_withdraw",
-        "deal_mark_won",
-        "deal_mark_lost",
-        "deal_request_extension",
-        "deal_reg_check",
-        "deal_comment",
+        resolve(urlsplit(make_url(world)).path).view_name
+        for _name, _method, make_url, _expected in CASES + WIZARD_CASES + OTHER_CASES
     }
-    deal_urls = {p.name for p in urlpatterns if p.name and str(p.pattern).startswith("sales-zone/")}
-    assert deal_urls <= covered, deal_urls - covered
+    ours = {name for name in project_url_names() if not is_django_admin_view(name)}
+    assert len(ours) > 30
+    assert ours - covered == set(), "add a case to the access matrix"

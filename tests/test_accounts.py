@@ -234,7 +234,9 @@ def test_the_profile_page_stays_within_the_query_budget(
 ):
     client.force_login(partner_user)
     with django_assert_max_num_queries(8):
-        client.get(reverse("portal:profile"))
+        response = client.get(reverse("portal:profile"))
+    assert response.status_code == 200
+    assert partner_user.email in response.content.decode()
 
 
 def test_a_login_without_a_request_still_checks_the_password(client, partner_user):

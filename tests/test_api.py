@@ -138,7 +138,9 @@ def test_only_get_is_allowed(client, token):
 def test_the_endpoint_costs_few_queries(client, token, make_deal, django_assert_max_num_queries):
     deal = make_deal(S.APPROVED)
     with django_assert_max_num_queries(3):  # token, last-used stamp, the lookup
-        api(client, deal.deal_reg_number, token)
+        response = api(client, deal.deal_reg_number, token)
+    assert response.status_code == 200
+    assert response.json()["deal_reg_number"] == deal.deal_reg_number
 
 
 def test_management_command_prints_a_working_token(client, distributor_user, make_deal):

@@ -155,6 +155,7 @@ def test_queue_flags_conflicts_without_a_query_per_row(
     url = reverse("admin:portal_deal_changelist")
     with django_assert_max_num_queries(14):
         response = client.get(url)
+    assert response.status_code == 200
     rows = {d.pk: d.conflict_count for d in response.context["cl"].result_list}
     assert rows[quiet.pk] == 0
     assert sum(1 for n in rows.values() if n == 1) == 12

@@ -183,6 +183,7 @@ def test_the_page_runs_a_bounded_number_of_queries(
     with django_assert_max_num_queries(8):
         response = client.get(url(full_deal))
     assert response.status_code == 200
+    assert full_deal.customer.name in response.content.decode()
 
 
 @pytest.mark.parametrize("actor", ["partner_user", "distributor_user", "reviewer", "superuser"])
@@ -214,6 +215,7 @@ def test_comments_requests_and_a_conflict_cost_no_extra_queries(
     client.force_login(request.getfixturevalue(actor))
     with django_assert_max_num_queries(8):
         response = client.get(url(full_deal))
+    assert response.status_code == 200
     html = response.content.decode()
     assert html.count('data-testid="comment"') == (15 if actor in ("reviewer", "superuser") else 10)
     assert html.count('data-testid="extension-request"') == 2

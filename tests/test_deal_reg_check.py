@@ -121,7 +121,9 @@ def test_every_kind_of_miss_runs_the_same_queries(
 def test_page_costs_few_queries(client, distributor_user, approved, django_assert_max_num_queries):
     client.force_login(distributor_user)
     with django_assert_max_num_queries(4):
-        check(client, approved.deal_reg_number)
+        response = check(client, approved.deal_reg_number)
+    assert response.status_code == 200
+    assert approved.customer.name in response.content.decode()
 
 
 def test_the_page_without_a_number_shows_only_the_form(client, distributor_user):

@@ -139,4 +139,6 @@ def test_the_export_runs_a_bounded_number_of_queries(
     with django_assert_max_num_queries(6):
         response = client.get(URL)
         rows = table(b"".join(response.streaming_content))
+    assert response.status_code == 200
     assert len(rows) == number_of_deals
+    assert all(row["Status"] == "Approved" for row in rows)

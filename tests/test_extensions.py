@@ -205,9 +205,13 @@ def test_anonymous_user_is_sent_to_login(client, approved):
 def test_the_page_costs_few_queries(client, approved, partner_user, django_assert_max_num_queries):
     client.force_login(partner_user)
     with django_assert_max_num_queries(8):
-        client.get(url(approved))
+        page = client.get(url(approved))
+    assert page.status_code == 200
+    assert "Why does the registration need more time?" in page.content.decode()
     with django_assert_max_num_queries(8):
-        client.post(url(approved), {"reason": "Tender moved."})
+        sent = client.post(url(approved), {"reason": "Tender moved."})
+    assert sent.status_code == 302
+    assert approved.extension_requests.get().reason == "Tender moved."
 
 
 # --- the reviewers' admin ---------------------------------------------------------

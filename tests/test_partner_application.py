@@ -319,9 +319,13 @@ def test_the_application_page_stays_within_the_query_budget(
 ):
     factories.DistributorFactory.create_batch(20)
     with django_assert_max_num_queries(8):
-        client.get(reverse("portal:apply"))
+        page = client.get(reverse("portal:apply"))
+    assert page.status_code == 200
+    assert distributor.name in page.content.decode()
     with django_assert_max_num_queries(8):
-        client.post(reverse("portal:apply"), form_data(distributor, tax_id="bad"))
+        refused = client.post(reverse("portal:apply"), form_data(distributor, tax_id="bad"))
+    assert refused.status_code == 200
+    assert "is-invalid" in refused.content.decode()
     # Sending it: 8 statements, not counting the savepoints of the test's own transaction.
     with CaptureQueriesContext(connection) as queries:
         response = client.post(reverse("portal:apply"), form_data(distributor))

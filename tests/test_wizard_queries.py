@@ -40,6 +40,8 @@ def test_each_step_get_is_bounded(
     with django_assert_max_num_queries(MAX_QUERIES):
         response = client.get(url)
     assert response.status_code == 200
+    number = ["opportunity", "customer", "contact", "products", "details", "review"].index(slug)
+    assert f"Step {number + 1} of 6" in response.content.decode()
 
 
 @pytest.mark.parametrize("slug", ["opportunity", "customer", "contact", "products", "details"])
@@ -51,6 +53,8 @@ def test_each_step_post_is_bounded(
     with django_assert_max_num_queries(MAX_QUERIES):
         response = client.post(step_url(slug), answers(big_portal)[slug])
     assert response.status_code == 302
+    assert response["Location"].startswith("/sales/register-a-deal/")
+    assert slug not in response["Location"]
 
 
 @pytest.mark.parametrize("slug", ["customer", "contact", "products", "details"])
@@ -64,6 +68,9 @@ def test_each_step_post_with_errors_is_bounded(
             step_url(slug), {"mode": "new"} if slug in ("customer", "contact") else {}
         )
     assert response.status_code == 200
+    assert "invalid-feedback" in response.content.decode() or "alert-danger" in (
+        response.content.decode()
+    )
 
 
 def test_customer_search_fragment_is_bounded(
@@ -71,7 +78,11 @@ def test_customer_search_fragment_is_bounded(
 ):
     client.force_login(partner_user)
     with django_assert_max_num_queries(MAX_QUERIES):
-        client.get(reverse("portal:customer_search"), {"q": "teatr"}, HTTP_HX_REQUEST="true")
+        response = client.get(
+            reverse("portal:customer_search"), {"q": "teatr"}, HTTP_HX_REQUEST="true"
+        )
+    assert response.status_code == 200
+    assert response.content.decode().count("Choose Teatr ") == 20  # the search's limit
 
 
 def test_register_deal_and_its_success_page_are_bounded(
@@ -82,5 +93,8 @@ def test_register_deal_and_its_success_page_are_bounded(
     token = review_token(client)
     with django_assert_max_num_queries(MAX_REGISTER_QUERIES):
         response = client.post(step_url("review"), {"token": token})
+    assert response.status_code == 302
     with django_assert_max_num_queries(MAX_QUERIES):
-        assert client.get(response["Location"]).status_code == 200
+        done = client.get(response["Location"])
+    assert done.status_code == 200
+    assert "Your deal is registered" in done.content.decode()
