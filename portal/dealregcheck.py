@@ -11,7 +11,6 @@ is still looked up, so the timing does not tell it apart).
 
 import datetime
 import hashlib
-import re
 import secrets
 from dataclasses import dataclass
 from decimal import Decimal
@@ -22,8 +21,8 @@ from django.utils import timezone
 
 from portal.decisions import log_action
 from portal.models import Deal, DealLine, Distributor, DistributorApiToken, User
+from portal.numbers import NUMBER_PATTERN
 
-NUMBER_PATTERN = re.compile(r"DR-\d{4}-\d{6}")
 MAX_INPUT_LENGTH = 40
 VALID_STATUSES = (Deal.Status.APPROVED, Deal.Status.WON)
 TOKEN_PREFIX = "drc_"

@@ -1,6 +1,6 @@
 """The approval SLA: how a decision-due time reads to a reviewer ("due in 5 h", "overdue by 1 d").
 
-The due time itself is set by `workflow.submit` (`workflow.add_business_days`).
+The due time itself is set by `workflow.submit` with `add_business_days`.
 """
 
 import datetime
@@ -45,3 +45,13 @@ def due_badge(due_at: datetime.datetime, now: datetime.datetime) -> DueBadge:
         "d": _("overdue by %(n)d d"),
     }
     return DueBadge(texts[unit] % {"n": number}, overdue=True)
+
+
+def add_business_days(start: datetime.datetime, days: int) -> datetime.datetime:
+    """The same time of day `days` working days (Monday to Friday) after `start`."""
+    current = start
+    while days > 0:
+        current += datetime.timedelta(days=1)
+        if current.weekday() < 5:
+            days -= 1
+    return current

@@ -18,11 +18,11 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from portal import numbers, sla
 from portal.models import (
     MAX_PRODUCTS_PER_DEAL,
     Deal,
     DealHistory,
-    DealRegSequence,
     User,
 )
 from portal.models.deals import SAME_PRODUCT_TWICE, TOO_MANY_PRODUCTS
@@ -143,16 +143,6 @@ def _record(
     )
 
 
-def add_business_days(start: datetime.datetime, days: int) -> datetime.datetime:
-    """The same time of day `days` working days (Monday to Friday) after `start`."""
-    current = start
-    while days > 0:
-        current += datetime.timedelta(days=1)
-        if current.weekday() < 5:
-            days -= 1
-    return current
-
-
 DISTRIBUTOR_REQUIRED = gettext_lazy(
     "Choose the distributor: without it the distributor does not see the project."
 )
@@ -203,7 +193,7 @@ def submit(*, deal: Deal, by: User) -> Deal:
     # still Sunday in UTC.
     now = timezone.localtime()
     locked.submitted_at = now
-    locked.decision_due_at = add_business_days(now, settings.DEAL_DECISION_BUSINESS_DAYS)
+    locked.decision_due_at = sla.add_business_days(now, settings.DEAL_DECISION_BUSINESS_DAYS)
     _record(
         locked,
         deal,
@@ -213,23 +203,6 @@ def submit(*, deal: Deal, by: User) -> Deal:
         fields=["submitted_at", "decision_due_at"],
     )
     return deal
-
-
-def _next_deal_reg_number(year: int) -> str:
-    # The row lock makes concurrent approvals wait for each other; the increment
-    # commits or rolls back with the approval, so numbers never repeat or skip.
-    DealRegSequence.objects.bulk_create(
-        [DealRegSequence(year=year, last_value=0)], ignore_conflicts=True
-    )
-    sequence = DealRegSequence.objects.select_for_update().get(year=year)
-    sequence.last_value += 1
-    sequence.save(update_fields=["last_value"])
-    return format_deal_reg_number(year, sequence.last_value)
-
-
-def format_deal_reg_number(year: int, sequence: int) -> str:
-    """The Deal Reg Number of the `sequence`-th approval of `year`: DR-2026-000042."""
-    return f"DR-{year}-{sequence:06d}"
 
 
 def approval_defaults() -> dict:
@@ -266,7 +239,7 @@ def approve(
     elif validity_end <= today:
         raise ValidationError({"validity_end": _("The validity end must be in the future.")})
     locked.approved_at = timezone.now()
-    locked.deal_reg_number = _next_deal_reg_number(today.year)
+    locked.deal_reg_number = numbers.next_deal_reg_number(today.year)
     locked.discount_percent = Decimal(discount_percent)
     locked.validity_end = validity_end
     _record(

@@ -8,7 +8,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
-from portal import workflow
+from portal import sla, workflow
 from portal.models import Deal, DealHistory
 from tests import factories
 
@@ -220,8 +220,8 @@ def test_status_changed_is_announced_after_a_committed_transition(make_deal, rev
 
 def test_business_days_skip_the_weekend():
     friday = datetime.datetime(2026, 11, 27, 15, 0, tzinfo=datetime.UTC)
-    assert workflow.add_business_days(friday, 2) == datetime.datetime(
+    assert sla.add_business_days(friday, 2) == datetime.datetime(
         2026, 12, 1, 15, 0, tzinfo=datetime.UTC
     )
     monday = datetime.datetime(2026, 11, 30, 9, 0, tzinfo=datetime.UTC)
-    assert workflow.add_business_days(monday, 2).day == 2
+    assert sla.add_business_days(monday, 2).day == 2

@@ -164,6 +164,14 @@ class Deal(models.Model):
     def was_approved(self) -> bool:
         return self.status in self.NUMBERED_STATUSES
 
+    @property
+    def awaits_decision(self) -> bool:
+        return self.status == DealStatus.SUBMITTED
+
+    @property
+    def was_rejected(self) -> bool:
+        return self.status == DealStatus.REJECTED
+
 
 class DealLine(models.Model):
     """One product on a deal; `position` 1..3 caps a deal at three products in the database."""

@@ -31,7 +31,7 @@ from django.core.management.color import no_style
 from django.db import connection, connections, transaction
 from django.utils import timezone
 
-from portal import workflow
+from portal import numbers, sla
 from portal.models import (
     Competitor,
     Customer,
@@ -619,7 +619,7 @@ class Command(BaseCommand):
                 year = approved_date.year
                 seq = self.sequences.get(year, 0) + 1
                 self.sequences[year] = seq
-                number = workflow.format_deal_reg_number(year, seq)
+                number = numbers.format_deal_reg_number(year, seq)
                 disc = discount
                 history.append((approved, self.reviewer_id, S.SUBMITTED, S.APPROVED, ""))
                 status = S.APPROVED
@@ -781,4 +781,4 @@ def _cumulative(n: int, exponent: float):
 def _decision_due(submitted: float) -> float:
     """The workflow's own SLA rule, for a submission at epoch `submitted`."""
     local = timezone.localtime(datetime.datetime.fromtimestamp(submitted, datetime.UTC))
-    return workflow.add_business_days(local, settings.DEAL_DECISION_BUSINESS_DAYS).timestamp()
+    return sla.add_business_days(local, settings.DEAL_DECISION_BUSINESS_DAYS).timestamp()

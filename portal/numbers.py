@@ -1,0 +1,26 @@
+"""Deal Reg Numbers: DR-<year>-<6 digits>, issued per year in approval order, never reused."""
+
+import re
+
+from portal.models import DealRegSequence
+
+# A number as the portal writes it (the check page and the API accept only this form).
+NUMBER_PATTERN = re.compile(r"DR-\d{4}-\d{6}")
+
+
+def next_deal_reg_number(year: int) -> str:
+    """The next Deal Reg Number of `year`, inside the approving transaction."""
+    # The row lock makes concurrent approvals wait for each other; the increment
+    # commits or rolls back with the approval, so numbers never repeat or skip.
+    DealRegSequence.objects.bulk_create(
+        [DealRegSequence(year=year, last_value=0)], ignore_conflicts=True
+    )
+    sequence = DealRegSequence.objects.select_for_update().get(year=year)
+    sequence.last_value += 1
+    sequence.save(update_fields=["last_value"])
+    return format_deal_reg_number(year, sequence.last_value)
+
+
+def format_deal_reg_number(year: int, sequence: int) -> str:
+    """The Deal Reg Number of the `sequence`-th approval of `year`: DR-2026-000042."""
+    return f"DR-{year}-{sequence:06d}"
