@@ -267,15 +267,6 @@ def reject(*, deal: Deal, by: User, reason: str) -> Deal:
 
 
 @transaction.atomic
-def withdraw(*, deal: Deal, by: User, note: str = "") -> Deal:
-    """The partner withdraws a registration the vendor has not decided yet."""
-    locked = _lock(deal)
-    _require(locked, "withdraw")
-    _record(locked, deal, name="withdraw", by=by, note=note, fields=[])
-    return deal
-
-
-@transaction.atomic
 def expire(*, deal: Deal, by: User | None = None, today: datetime.date | None = None) -> Deal:
     """An approved deal whose validity has ended becomes Expired; it keeps its number."""
     locked = _lock(deal)
@@ -294,22 +285,24 @@ def expire(*, deal: Deal, by: User | None = None, today: datetime.date | None = 
     return deal
 
 
-@transaction.atomic
-def mark_won(*, deal: Deal, by: User, note: str = "") -> Deal:
-    """The partner reports that the approved project was won."""
-    locked = _lock(deal)
-    _require(locked, "mark_won")
-    _record(locked, deal, name="mark_won", by=by, note=note, fields=[])
-    return deal
+def _note_only(name: str, doc: str):
+    """A transition that needs nothing but the table's permission and an optional note."""
+
+    @transaction.atomic
+    def transition(*, deal: Deal, by: User, note: str = "") -> Deal:
+        locked = _lock(deal)
+        _require(locked, name)
+        _record(locked, deal, name=name, by=by, note=note, fields=[])
+        return deal
+
+    transition.__name__ = transition.__qualname__ = name
+    transition.__doc__ = doc
+    return transition
 
 
-@transaction.atomic
-def mark_lost(*, deal: Deal, by: User, note: str = "") -> Deal:
-    """The partner reports that the approved project was lost."""
-    locked = _lock(deal)
-    _require(locked, "mark_lost")
-    _record(locked, deal, name="mark_lost", by=by, note=note, fields=[])
-    return deal
+withdraw = _note_only("withdraw", "The partner withdraws a registration not decided yet.")
+mark_won = _note_only("mark_won", "The partner reports that the approved project was won.")
+mark_lost = _note_only("mark_lost", "The partner reports that the approved project was lost.")
 
 
 def extensions_used(deal: Deal) -> int:

@@ -225,24 +225,28 @@ def test_a_failure_while_registering_saves_nothing(client, partner, catalogue, m
     assert not Customer.objects.filter(name="Half Saved").exists()
 
 
-def test_register_returns_to_the_customer_step_if_its_tax_id_appeared_meanwhile(
-    client, partner, catalogue
-):
-    new_customer = {
-        "mode": "new",
-        "name": "Race",
-        "tax_id": "PL5550001111",
-        "country": "PL",
-        "city": "Opole",
-    }
+def answer_with_a_new_customer(client, catalogue) -> str:
+    """Answer every step with a new customer (tax ID 555-000-11-11); the review's token."""
     answer_until(
         client,
         catalogue,
         "review",
-        customer=new_customer,
+        customer={
+            "mode": "new",
+            "name": "Race",
+            "tax_id": "PL5550001111",
+            "country": "PL",
+            "city": "Opole",
+        },
         contact={"mode": "new", "first_name": "A", "last_name": "B", "email": "a@b.pl"},
     )
-    token = review_token(client)
+    return review_token(client)
+
+
+def test_register_returns_to_the_customer_step_if_its_tax_id_appeared_meanwhile(
+    client, partner, catalogue
+):
+    token = answer_with_a_new_customer(client, catalogue)
     factories.CustomerFactory(tax_id="555-000-11-11")
     response = client.post(step_url("review"), {"token": token})
     assert response["Location"] == step_url("customer") + "?edit=1"
@@ -252,20 +256,7 @@ def test_register_returns_to_the_customer_step_if_its_tax_id_appeared_meanwhile(
 def test_the_review_page_sends_back_to_a_step_whose_answer_no_longer_holds(
     client, partner, catalogue
 ):
-    new_customer = {
-        "mode": "new",
-        "name": "Race",
-        "tax_id": "PL5550001111",
-        "country": "PL",
-        "city": "Opole",
-    }
-    answer_until(
-        client,
-        catalogue,
-        "review",
-        customer=new_customer,
-        contact={"mode": "new", "first_name": "A", "last_name": "B", "email": "a@b.pl"},
-    )
+    answer_with_a_new_customer(client, catalogue)
     factories.CustomerFactory(tax_id="555-000-11-11")
     response = client.get(step_url("review"), follow=True)
     assert response.redirect_chain[0][0] == step_url("customer") + "?edit=1"

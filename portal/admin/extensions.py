@@ -9,24 +9,21 @@ from django.utils.translation import ngettext
 
 from portal import access, extensions
 from portal.admin import bulk
+from portal.admin.deal_parts import ExtendForm
 from portal.models import (
     ExtensionRequest,
 )
 
 
-class ApproveExtensionForm(forms.Form):
-    validity_end = forms.DateField(
-        label=_("New validity end"),
-        required=False,
-        widget=forms.DateInput(attrs={"type": "date"}),
-        help_text=_(
+class ApproveExtensionForm(ExtendForm):
+    """The bulk extend form, where an empty date means each request's own default."""
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["validity_end"].help_text = _(
             "Leave empty to use each request's requested date, or else the current validity "
             "end plus the default extension."
-        ),
-    )
-    note = forms.CharField(
-        label=_("Note"), required=False, max_length=2000, widget=forms.Textarea(attrs={"rows": 2})
-    )
+        )
 
 
 class RefuseExtensionForm(forms.Form):
