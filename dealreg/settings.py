@@ -201,10 +201,12 @@ AXES_RESET_ON_SUCCESS = True
 # Failures and lock-outs are still logged; this only drops the start-up banner and extra detail.
 AXES_VERBOSE = False
 AXES_LOCKOUT_CALLABLE = "portal.views.accounts.locked_out"
-AXES_IPWARE_PROXY_COUNT = env.int("AXES_PROXY_COUNT", default=0) or None
-AXES_IPWARE_META_PRECEDENCE_ORDER = (
-    ["HTTP_X_FORWARDED_FOR", "REMOTE_ADDR"] if AXES_IPWARE_PROXY_COUNT else ["REMOTE_ADDR"]
-)
+# Reverse proxies in front of the app: the client address is taken from X-Forwarded-For
+# that many hops from the right (portal.netaddr.client_ip), for lock-outs and rate limits.
+PROXY_COUNT = env.int("PROXY_COUNT", default=env.int("AXES_PROXY_COUNT", default=0))
+AXES_CLIENT_IP_CALLABLE = "portal.netaddr.client_ip"
+# The account however its login was typed ("Partner2@…", " partner2@…" are one account).
+AXES_USERNAME_CALLABLE = "portal.auth.login_key"
 
 # Content Security Policy (django-csp 4): no inline script or style anywhere.
 CONTENT_SECURITY_POLICY = {

@@ -3,11 +3,13 @@
 from django import forms
 from django.conf import settings
 from django.contrib.auth.forms import AuthenticationForm, PasswordResetForm
+from django.core.validators import MaxLengthValidator
 from django.urls import reverse
 from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 
 from portal import applications, notifications
+from portal.auth import MAX_LOGIN_LENGTH
 from portal.models import Distributor, PartnerApplication, User
 
 
@@ -30,7 +32,9 @@ class LoginForm(AuthenticationForm):
     def __init__(self, request=None, *args, **kwargs) -> None:
         super().__init__(request, *args, **kwargs)
         self.fields["username"].label = _("Username or e-mail")
-        self.fields["username"].max_length = 254
+        self.fields["username"].max_length = MAX_LOGIN_LENGTH
+        # Set after the field was made, so add the check the attribute alone does not.
+        self.fields["username"].validators.append(MaxLengthValidator(MAX_LOGIN_LENGTH))
 
 
 class PortalPasswordResetForm(PasswordResetForm):

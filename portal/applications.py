@@ -5,7 +5,6 @@ Each decision runs in one transaction and e-mails the applicant after commit.
 
 import re
 
-from django.contrib.auth.tokens import default_token_generator
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Q
@@ -15,6 +14,7 @@ from django.utils.http import urlsafe_base64_encode
 from django.utils.translation import gettext as _
 
 from portal import notifications
+from portal.account_tokens import activation_token_generator
 from portal.decisions import lock_pending, stamp
 from portal.models import Partner, PartnerApplication, User, normalize_tax_id
 
@@ -108,7 +108,7 @@ def submit_application(*, application: PartnerApplication) -> PartnerApplication
 
 def set_password_path(user: User) -> str:
     uid = urlsafe_base64_encode(force_bytes(user.pk))
-    token = default_token_generator.make_token(user)
+    token = activation_token_generator.make_token(user)
     return reverse("portal:activate", kwargs={"uidb64": uid, "token": token})
 
 

@@ -14,6 +14,31 @@ from django.http import HttpRequest
 from portal.access import holds_review_permission
 from portal.models import User
 
+# Longer than any username or e-mail: refused by the login form, cut here for the lock-out log.
+MAX_LOGIN_LENGTH = 254
+
+
+def find_login_user(typed: str) -> User | None:
+    """The account a typed login names: the username exactly, else the e-mail in any case
+    and without surrounding spaces. An e-mail shared by several accounts names none."""
+    typed = (typed or "")[:MAX_LOGIN_LENGTH]
+    user = User.objects.filter(username=typed).first()
+    if user is None and "@" in typed:
+        matches = list(User.objects.filter(email__iexact=typed.strip())[:2])
+        user = matches[0] if len(matches) == 1 else None
+    return user
+
+
+def login_key(request: HttpRequest | None, credentials: dict | None = None) -> str:
+    """django-axes' username for a login attempt: the account's username however the login
+    was spelled, so that failures count per account; an unknown login as typed, folded."""
+    typed = (credentials or {}).get("username")
+    if typed is None and request is not None:
+        typed = request.POST.get("username")
+    typed = str(typed or "")[:MAX_LOGIN_LENGTH]
+    user = find_login_user(typed)
+    return user.username if user is not None else typed.strip().casefold()[:150]
+
 
 class PortalBackend(ModelBackend):
     """ModelBackend that accepts the e-mail in the username field, and whose `get_user`
@@ -30,10 +55,7 @@ class PortalBackend(ModelBackend):
             username = kwargs.get(User.USERNAME_FIELD)
         if not username or password is None:
             return None
-        user = User.objects.filter(username=username).first()
-        if user is None and "@" in username:
-            matches = list(User.objects.filter(email__iexact=username.strip())[:2])
-            user = matches[0] if len(matches) == 1 else None
+        user = find_login_user(username)
         if user is None:
             # Hash anyway so that an unknown login takes as long as a wrong password.
             User().set_password(password)

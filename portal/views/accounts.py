@@ -12,6 +12,7 @@ from django.views.decorators.http import require_POST
 from django.views.i18n import set_language
 
 from portal.account_forms import LoginForm, PortalPasswordResetForm, ProfileForm
+from portal.account_tokens import activation_token_generator
 
 
 class LoginView(auth_views.LoginView):
@@ -38,6 +39,8 @@ class ActivateAccountView(auth_views.PasswordResetConfirmView):
     template_name = "portal/accounts/activate.html"
     success_url = reverse_lazy("login")
     post_reset_login = False
+    # Its own token: a password-reset link never opens (or reopens) an account.
+    token_generator = activation_token_generator
 
     def form_valid(self, form) -> HttpResponse:
         response = super().form_valid(form)
