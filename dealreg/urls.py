@@ -8,6 +8,9 @@ from portal.views import accounts
 admin.site.site_header = _("Deal Registration — vendor review")
 admin.site.site_title = _("Deal Registration admin")
 
+# Renders without the database: a database outage answers 503 with Retry-After.
+handler500 = "portal.views.errors.server_error"
+
 urlpatterns = [
     path("admin/", admin.site.urls),
     path("accounts/login/", accounts.LoginView.as_view(), name="login"),

@@ -19,6 +19,7 @@ table; this module only says which actor a user is for a deal.
 from dataclasses import dataclass
 
 from django.contrib.auth.models import Permission
+from django.core.exceptions import ValidationError
 from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.http import Http404
 
@@ -108,11 +109,11 @@ def deals_visible_to(*, user) -> QuerySet[Deal]:
     return deals.none()
 
 
-def get_visible_or_404(deals: QuerySet[Deal], pk) -> Deal:
-    """`deals.get(pk=pk)`, or Http404 for a missing, foreign or malformed id."""
+def get_visible_or_404(rows: QuerySet, pk):
+    """`rows.get(pk=pk)`, or Http404 for a missing, foreign or malformed id ("abc", "²")."""
     try:
-        return deals.get(pk=pk)
-    except (Deal.DoesNotExist, ValueError, TypeError):
+        return rows.get(pk=pk)
+    except (rows.model.DoesNotExist, ValueError, TypeError, ValidationError):
         raise Http404 from None
 
 

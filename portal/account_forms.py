@@ -10,6 +10,7 @@ from django.utils.translation import gettext_lazy as _
 
 from portal import applications, notifications
 from portal.auth import MAX_LOGIN_LENGTH
+from portal.inputs import PlainTextModelForm
 from portal.models import Distributor, PartnerApplication, User
 
 
@@ -65,7 +66,7 @@ def _reset_path(uid: str, token: str) -> str:
     return reverse("password_reset_confirm", kwargs={"uidb64": uid, "token": token})
 
 
-class ProfileForm(forms.ModelForm):
+class ProfileForm(PlainTextModelForm):
     class Meta:
         model = User
         fields = ["first_name", "last_name", "email", "phone", "language"]
@@ -85,7 +86,7 @@ class ProfileForm(forms.ModelForm):
         return email
 
 
-class PartnerApplicationForm(forms.ModelForm):
+class PartnerApplicationForm(PlainTextModelForm):
     """The public "Apply for partner access" form."""
 
     distributor = forms.ModelChoiceField(

@@ -80,6 +80,10 @@ def request_extension(
             _("Choose a date after the current validity end (%(date)s).")
             % {"date": locked.validity_end.isoformat()}
         )
+    if requested_validity_end is not None and requested_validity_end > workflow.latest_date():
+        errors.setdefault("requested_validity_end", []).append(
+            _("Choose a date before %(date)s.") % {"date": workflow.latest_date().isoformat()}
+        )
     if errors:
         raise ValidationError(errors)
     try:

@@ -13,6 +13,7 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from portal.inputs import PlainTextForm
 from portal.models import (
     MAX_PRODUCTS_PER_DEAL,
     Competitor,
@@ -23,13 +24,13 @@ from portal.models import (
     normalize_tax_id,
 )
 from portal.models.deals import TOO_MANY_PRODUCTS
-from portal.workflow import DISTRIBUTOR_REQUIRED, close_date_problem
+from portal.workflow import DISTRIBUTOR_REQUIRED, close_date_problem, not_too_far
 
 CURRENCIES = [("", "—"), ("PLN", "PLN"), ("EUR", "EUR"), ("USD", "USD")]
 MAX_QUANTITY = 1_000_000
 
 
-class OpportunityForm(forms.Form):
+class OpportunityForm(PlainTextForm):
     """Step 1: is there already an open opportunity for this project?"""
 
     has_opportunity = forms.ChoiceField(
@@ -74,7 +75,7 @@ class CustomerPickForm(forms.Form):
     )
 
 
-class NewCustomerForm(forms.Form):
+class NewCustomerForm(PlainTextForm):
     """Step 2, second way: a customer nobody has entered yet."""
 
     name = forms.CharField(label=_("Company name"), max_length=200)
@@ -134,7 +135,7 @@ class ContactPickForm(forms.Form):
         self.fields["contact"].queryset = CustomerContact.objects.filter(customer_id=customer_id)
 
 
-class NewContactForm(forms.Form):
+class NewContactForm(PlainTextForm):
     """Step 3, second way: a new person at the customer."""
 
     first_name = forms.CharField(label=_("First name"), max_length=100)
@@ -205,11 +206,12 @@ class DateInput(forms.DateInput):
     input_type = "date"
 
 
-class DetailsForm(forms.Form):
+class DetailsForm(PlainTextForm):
     """Step 5: the seed's final details."""
 
     expected_close_date = forms.DateField(
         label=_("Expected close date"),
+        validators=[not_too_far],
         widget=DateInput(format="%Y-%m-%d"),
         error_messages={"invalid": _("Enter the date as YYYY-MM-DD.")},
     )

@@ -19,6 +19,7 @@ from portal.models import (
     Distributor,
     Product,
     User,
+    normalize_tax_id,
 )
 
 
@@ -146,15 +147,34 @@ def register(*, user: User, registration: Registration, token: str) -> Deal:
         raise DuplicateRegistration(existing.pk) from None
 
 
+def _create_or_join(create, existing):
+    """`create()` in a savepoint; when a unique constraint says another request made the
+    same row a moment ago, that row (`existing()`) instead: both registrations share it."""
+    try:
+        with transaction.atomic():
+            return create()
+    except IntegrityError:
+        found = existing()
+        if found is None:
+            raise
+        return found
+
+
 def _register(*, user: User, r: Registration, token: str) -> Deal:
     customer = r.customer
     if customer is None:
-        customer = Customer.objects.create(created_by=user, **vars(r.new_customer))
+        new = r.new_customer
+        customer = _create_or_join(
+            lambda: Customer.objects.create(created_by=user, **vars(new)),
+            lambda: Customer.objects.filter(tax_id_normalized=normalize_tax_id(new.tax_id)).first(),
+        )
     contact = r.contact
     if contact is None:
-        contact = same_contact(
-            customer_id=customer.pk, email=r.new_contact.email
-        ) or CustomerContact.objects.create(customer=customer, **vars(r.new_contact))
+        email = r.new_contact.email
+        contact = same_contact(customer_id=customer.pk, email=email) or _create_or_join(
+            lambda: CustomerContact.objects.create(customer=customer, **vars(r.new_contact)),
+            lambda: same_contact(customer_id=customer.pk, email=email),
+        )
     deal = Deal.objects.create(
         partner_id=user.partner_id,
         registered_by=user,

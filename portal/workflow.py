@@ -148,6 +148,33 @@ DISTRIBUTOR_REQUIRED = gettext_lazy(
 )
 
 
+# How far ahead any date of a deal may lie (close date, validity end): past it a typo
+# like 9999-12-31, not a plan, and date arithmetic on it would overflow.
+MAX_YEARS_AHEAD = 10
+
+
+def latest_date() -> datetime.date:
+    """The last day a deal's dates may name: `MAX_YEARS_AHEAD` years from today."""
+    today = timezone.localdate()
+    return today.replace(year=today.year + MAX_YEARS_AHEAD, day=min(today.day, 28))
+
+
+def not_too_far(date: datetime.date | None) -> None:
+    """A validator for every date a user gives a deal: refuses one past `latest_date()`."""
+    if date is not None and date > latest_date():
+        raise ValidationError(
+            _("Choose a date before %(date)s.") % {"date": latest_date().isoformat()},
+            code="too_far",
+        )
+
+
+def _bounded(field: str, date: datetime.date) -> None:
+    try:
+        not_too_far(date)
+    except ValidationError as error:
+        raise ValidationError({field: error.messages}) from None
+
+
 def close_date_problem(date: datetime.date | None) -> str | None:
     """Why a submitted deal's expected close date is refused, or None: it must be ahead."""
     if date is not None and date <= timezone.localdate():
@@ -238,6 +265,7 @@ def approve(
         validity_end = defaults["validity_end"]
     elif validity_end <= today:
         raise ValidationError({"validity_end": _("The validity end must be in the future.")})
+    _bounded("validity_end", validity_end)
     locked.approved_at = timezone.now()
     locked.deal_reg_number = numbers.next_deal_reg_number(today.year)
     locked.discount_percent = Decimal(discount_percent)
@@ -320,7 +348,9 @@ def default_extension_end(deal: Deal, *, requested: datetime.date | None = None)
         return requested
     today = timezone.localdate()
     base = max(deal.validity_end or today, today)
-    return base + datetime.timedelta(days=settings.DEAL_EXTENSION_DAYS)
+    if base >= latest_date():
+        return base  # no later end is allowed; `extend` says so
+    return min(base + datetime.timedelta(days=settings.DEAL_EXTENSION_DAYS), latest_date())
 
 
 @transaction.atomic
@@ -349,6 +379,7 @@ def extend(
                 % {"date": max(today, locked.validity_end or today).isoformat()}
             }
         )
+    _bounded("validity_end", validity_end)
     old_end = locked.validity_end
     locked.validity_end = validity_end
     locked.save(update_fields=["validity_end", "updated_at"])

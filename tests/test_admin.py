@@ -57,12 +57,12 @@ def test_reviewer_approves_from_the_deal_page(client, reviewer, make_deal):
     client.force_login(reviewer)
     url = reverse("admin:portal_deal_approve", args=[deal.pk])
     assert client.get(url).status_code == 200
-    response = client.post(url, {"discount_percent": "15", "validity_end": "2099-12-31"})
+    response = client.post(url, {"discount_percent": "15", "validity_end": "2031-12-31"})
     assert response.status_code == 302
     deal.refresh_from_db()
     assert deal.status == S.APPROVED
     assert str(deal.discount_percent) == "15.00"
-    assert str(deal.validity_end) == "2099-12-31"
+    assert str(deal.validity_end) == "2031-12-31"
     assert deal.history.last().by == reviewer
 
 
@@ -73,7 +73,7 @@ def test_approval_with_a_bad_discount_shows_the_error_and_changes_nothing(
     client.force_login(reviewer)
     response = client.post(
         reverse("admin:portal_deal_approve", args=[deal.pk]),
-        {"discount_percent": "120", "validity_end": "2099-12-31"},
+        {"discount_percent": "120", "validity_end": "2031-12-31"},
     )
     assert response.status_code == 200
     assert "less than or equal to 100" in response.content.decode()
@@ -103,7 +103,7 @@ def test_approving_a_deal_no_longer_submitted_is_refused_with_a_message(
     client.force_login(reviewer)
     response = client.post(
         reverse("admin:portal_deal_approve", args=[deal.pk]),
-        {"discount_percent": "10", "validity_end": "2099-12-31"},
+        {"discount_percent": "10", "validity_end": "2031-12-31"},
         follow=True,
     )
     assert "Cannot approve a deal that is Withdrawn" in response.content.decode()
@@ -121,7 +121,7 @@ def test_staff_without_the_permission_cannot_approve_or_reject(
     url = reverse(f"admin:portal_deal_{view}", args=[deal.pk])
     assert client.get(url).status_code == 403
     response = client.post(
-        url, {"reason": "x", "discount_percent": "1", "validity_end": "2099-01-01"}
+        url, {"reason": "x", "discount_percent": "1", "validity_end": "2031-01-01"}
     )
     assert response.status_code == 403
     html = client.get(reverse("admin:portal_deal_change", args=[deal.pk])).content.decode()

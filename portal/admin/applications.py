@@ -4,7 +4,6 @@ from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
-from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.translation import gettext_lazy as _
@@ -13,10 +12,11 @@ from django.utils.translation import ngettext
 from portal import access, applications
 from portal.admin.bulk import error_text
 from portal.decisions import AlreadyDecided
+from portal.inputs import PlainTextForm
 from portal.models import PartnerApplication
 
 
-class RejectApplicationForm(forms.Form):
+class RejectApplicationForm(PlainTextForm):
     reason = forms.CharField(
         label=_("Reason (sent to the applicant)"),
         widget=forms.Textarea(attrs={"rows": 4}),
@@ -110,8 +110,8 @@ class PartnerApplicationAdmin(admin.ModelAdmin):
     def _decidable(self, request: HttpRequest, object_id: str) -> PartnerApplication:
         if not self.can_decide(request):
             raise PermissionDenied
-        return get_object_or_404(
-            PartnerApplication.objects.select_related("distributor"), pk=object_id
+        return access.get_visible_or_404(
+            PartnerApplication.objects.select_related("distributor"), object_id
         )
 
     def _render(self, request, application, form, title, template) -> HttpResponse:

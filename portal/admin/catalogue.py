@@ -4,6 +4,7 @@ from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.utils.translation import gettext_lazy as _
 
+from portal.inputs import PlainTextModelForm
 from portal.models import (
     Competitor,
     Customer,
@@ -16,25 +17,32 @@ from portal.models import (
 )
 
 
+class PlainTextAdmin(admin.ModelAdmin):
+    """Reviewers type names and addresses here too: no control characters in them."""
+
+    form = PlainTextModelForm
+
+
 @admin.register(Partner)
-class PartnerAdmin(admin.ModelAdmin):
+class PartnerAdmin(PlainTextAdmin):
     list_display = ["name", "tax_id", "country", "city"]
     search_fields = ["name", "tax_id", "city"]
 
 
 @admin.register(Distributor)
-class DistributorAdmin(admin.ModelAdmin):
+class DistributorAdmin(PlainTextAdmin):
     list_display = ["name", "country"]
     search_fields = ["name"]
 
 
 class CustomerContactInline(admin.TabularInline):
+    form = PlainTextModelForm
     model = CustomerContact
     extra = 0
 
 
 @admin.register(Customer)
-class CustomerAdmin(admin.ModelAdmin):
+class CustomerAdmin(PlainTextAdmin):
     list_display = ["name", "tax_id", "country", "city", "website"]
     search_fields = ["name", "tax_id_normalized", "website", "city"]
     list_filter = ["country"]
@@ -42,7 +50,7 @@ class CustomerAdmin(admin.ModelAdmin):
 
 
 @admin.register(CustomerContact)
-class CustomerContactAdmin(admin.ModelAdmin):
+class CustomerContactAdmin(PlainTextAdmin):
     list_display = ["last_name", "first_name", "email", "customer"]
     search_fields = ["last_name", "first_name", "email", "customer__name"]
     list_select_related = ["customer"]
@@ -50,12 +58,12 @@ class CustomerContactAdmin(admin.ModelAdmin):
 
 
 @admin.register(ProductFamily)
-class ProductFamilyAdmin(admin.ModelAdmin):
+class ProductFamilyAdmin(PlainTextAdmin):
     search_fields = ["name"]
 
 
 @admin.register(Product)
-class ProductAdmin(admin.ModelAdmin):
+class ProductAdmin(PlainTextAdmin):
     list_display = ["sku", "name", "family", "is_active"]
     list_filter = ["is_active", "family"]
     search_fields = ["sku", "name"]
@@ -63,7 +71,7 @@ class ProductAdmin(admin.ModelAdmin):
 
 
 @admin.register(Competitor)
-class CompetitorAdmin(admin.ModelAdmin):
+class CompetitorAdmin(PlainTextAdmin):
     search_fields = ["name"]
 
 

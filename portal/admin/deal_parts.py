@@ -7,7 +7,8 @@ from django.contrib import admin
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from portal import access
+from portal import access, workflow
+from portal.inputs import PlainTextForm
 from portal.models import (
     Deal,
     DealComment,
@@ -19,19 +20,21 @@ from portal.models import (
 )
 
 
-class ApproveForm(forms.Form):
+class ApproveForm(PlainTextForm):
     discount_percent = forms.DecimalField(
         label=_("Registered-deal discount (%)"), min_value=0, max_value=100, decimal_places=2
     )
     validity_end = forms.DateField(
-        label=_("Valid until"), widget=forms.DateInput(attrs={"type": "date"})
+        label=_("Valid until"),
+        widget=forms.DateInput(attrs={"type": "date"}),
+        validators=[workflow.not_too_far],
     )
     note = forms.CharField(
         label=_("Note"), required=False, widget=forms.Textarea(attrs={"rows": 2})
     )
 
 
-class RejectForm(forms.Form):
+class RejectForm(PlainTextForm):
     reason = forms.CharField(
         label=_("Reason"),
         max_length=2000,
@@ -133,10 +136,11 @@ class ConflictListFilter(admin.SimpleListFilter):
         return queryset
 
 
-class ExtendForm(forms.Form):
+class ExtendForm(PlainTextForm):
     validity_end = forms.DateField(
         label=_("New validity end"),
         required=False,
+        validators=[workflow.not_too_far],
         widget=forms.DateInput(attrs={"type": "date"}),
         help_text=_(
             "Leave empty to extend each deal by the default extension from its current "

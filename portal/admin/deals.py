@@ -5,7 +5,6 @@ from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Case, F, QuerySet, When
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
-from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils import timezone
@@ -256,7 +255,9 @@ class DealAdmin(admin.ModelAdmin):
     def _reviewable_deal(self, request: HttpRequest, object_id: str) -> Deal:
         if not self.can_review(request):
             raise PermissionDenied
-        return get_object_or_404(Deal.objects.select_related("customer", "partner"), pk=object_id)
+        return access.get_visible_or_404(
+            Deal.objects.select_related("customer", "partner"), object_id
+        )
 
     def _render_decision(self, request, deal, form, title, template) -> HttpResponse:
         context = {

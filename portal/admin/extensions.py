@@ -10,6 +10,7 @@ from django.utils.translation import ngettext
 from portal import access, extensions
 from portal.admin import bulk
 from portal.admin.deal_parts import ExtendForm
+from portal.inputs import PlainTextForm
 from portal.models import (
     ExtensionRequest,
 )
@@ -26,7 +27,7 @@ class ApproveExtensionForm(ExtendForm):
         )
 
 
-class RefuseExtensionForm(forms.Form):
+class RefuseExtensionForm(PlainTextForm):
     reason = forms.CharField(
         label=_("Reason"),
         max_length=2000,

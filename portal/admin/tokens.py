@@ -1,6 +1,5 @@
 """Distributor API tokens: created in the admin, shown once, revoked (never deleted)."""
 
-from django import forms
 from django.contrib import admin, messages
 from django.db.models import QuerySet
 from django.http import HttpRequest
@@ -9,12 +8,13 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
 from portal.dealregcheck import create_api_token, revoke_api_tokens
+from portal.inputs import PlainTextModelForm
 from portal.models import (
     DistributorApiToken,
 )
 
 
-class DistributorApiTokenForm(forms.ModelForm):
+class DistributorApiTokenForm(PlainTextModelForm):
     class Meta:
         model = DistributorApiToken
         fields = ["distributor", "name"]

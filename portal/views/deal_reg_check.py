@@ -11,13 +11,14 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET
 
 from portal.dealregcheck import MAX_INPUT_LENGTH, check_number, distributor_for_token
+from portal.inputs import PlainTextForm
 
 NOT_FOUND = _(
     "Not found: no registration with this Deal Reg Number is valid today for your organisation."
 )
 
 
-class DealRegCheckForm(forms.Form):
+class DealRegCheckForm(PlainTextForm):
     number = forms.CharField(
         label=_("Deal Reg Number"),
         max_length=MAX_INPUT_LENGTH,

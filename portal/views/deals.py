@@ -18,6 +18,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from portal import comments, workflow
 from portal.access import DealAccess, deal_access, get_deal_access
+from portal.inputs import PlainTextForm
 from portal.models import Deal, DealHistory, ExtensionRequest
 from portal.selectors import deal_timeline, get_deal_page_for
 from portal.workflow import TRANSITIONS
@@ -67,7 +68,7 @@ ACTIONS = {
 }
 
 
-class ActionNoteForm(forms.Form):
+class ActionNoteForm(PlainTextForm):
     note = forms.CharField(
         label=_("Note (optional)"),
         required=False,
@@ -81,7 +82,7 @@ def available_actions(access: DealAccess) -> list[DealAction]:
     return [ACTIONS[t.name] for t in access.transitions if t.name in ACTIONS]
 
 
-class CommentForm(forms.Form):
+class CommentForm(PlainTextForm):
     # Length and emptiness are `comments.add_comment`'s rules; its sentences show here.
     body = forms.CharField(
         label=_("Your comment"),

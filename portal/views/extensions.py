@@ -12,9 +12,11 @@ from django.views.decorators.http import require_http_methods
 
 from portal.access import get_deal_access
 from portal.extensions import request_extension
+from portal.inputs import PlainTextForm
+from portal.workflow import not_too_far
 
 
-class ExtensionRequestForm(forms.Form):
+class ExtensionRequestForm(PlainTextForm):
     reason = forms.CharField(
         label=_("Why does the registration need more time?"),
         max_length=2000,
@@ -23,6 +25,7 @@ class ExtensionRequestForm(forms.Form):
     requested_validity_end = forms.DateField(
         label=_("Valid until (requested)"),
         required=False,
+        validators=[not_too_far],
         widget=forms.DateInput(attrs={"type": "date"}),
         help_text=_("Optional; the vendor decides the new date."),
     )

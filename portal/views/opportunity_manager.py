@@ -39,6 +39,10 @@ class CountedPaginator(Paginator):
         return self._known_count
 
 
+# Deeper than any list a user pages through (25 × 40,000 = 1,000,000 rows).
+MAX_PAGE = 40_000
+
+
 class UncountedPage:
     """One page of rows, found without counting them all: a search at a million deals
     spends most of its time in that count, so the page asks for one row more than it
@@ -46,7 +50,8 @@ class UncountedPage:
 
     def __init__(self, queryset: QuerySet[Deal], number: Any, per_page: int) -> None:
         try:
-            self.number = max(int(number), 1)
+            # Bounded: a page number past any list would otherwise overflow the OFFSET.
+            self.number = min(max(int(number), 1), MAX_PAGE)
         except (TypeError, ValueError):
             self.number = 1
         rows = self._rows(queryset, per_page)

@@ -241,13 +241,13 @@ class ProductsStep(Step):
         params = request.POST if request.method == "POST" else request.GET
         text = params.get("pq", "").strip()[:100]
         family = params.get("family", "")
-        selected = [v for v in source.getlist("product") if v.isdigit()][:10]
+        selected = [v for v in source.getlist("product") if v.isdecimal()][:10]
         products = Product.objects.filter(is_active=True).select_related("family")
-        if text or family.isdigit():
+        if text or family.isdecimal():
             match = Q()
             if text:
                 match &= Q(name__icontains=text) | Q(sku__icontains=text)
-            if family.isdigit():
+            if family.isdecimal():
                 match &= Q(family_id=int(family))
             products = products.filter(match | Q(pk__in=selected))
         rows = [

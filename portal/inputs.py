@@ -1,0 +1,43 @@
+"""What typed text may contain. Control characters (CR, LF, ESC, BEL, …) have no place in a
+single-line field: a customer name with a line break silently stopped the reviewers'
+e-mail, whose subject it is. Multi-line fields keep their line breaks and tabs."""
+
+import re
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+# C0 controls, DEL and C1 controls.
+SINGLE_LINE_FORBIDDEN = re.compile(r"[\x00-\x1f\x7f-\x9f]")
+# The same, less tab, line feed and carriage return.
+MULTI_LINE_FORBIDDEN = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
+CONTROL_CHARACTER_MESSAGE = _(
+    "Remove the control characters (such as line breaks or tabs) from this field."
+)
+
+
+def control_character_problem(value: str, *, multi_line: bool) -> str | None:
+    pattern = MULTI_LINE_FORBIDDEN if multi_line else SINGLE_LINE_FORBIDDEN
+    return str(CONTROL_CHARACTER_MESSAGE) if pattern.search(value) else None
+
+
+class PlainText:
+    """Form mixin: every text value is checked for control characters, next to its field."""
+
+    def _clean_fields(self) -> None:
+        super()._clean_fields()
+        for name, field in self.fields.items():
+            value = self.cleaned_data.get(name)
+            if not isinstance(value, str):
+                continue
+            multi_line = isinstance(field.widget, forms.Textarea)
+            if problem := control_character_problem(value, multi_line=multi_line):
+                self.add_error(name, problem)
+
+
+class PlainTextForm(PlainText, forms.Form):
+    pass
+
+
+class PlainTextModelForm(PlainText, forms.ModelForm):
+    pass
