@@ -3,7 +3,8 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 # What the test run needs from the environment; DATABASE_URL passes through when set.
-TEST_ENV := SECRET_KEY=test-only-not-a-secret SECURE_SSL_REDIRECT=0
+TEST_ENV := SECRET_KEY=test-only-not-a-secret-but-as-long-as-production-asks-0123456789 \
+	SECURE_SSL_REDIRECT=0
 RUN_ENV := DEBUG=1
 
 .PHONY: run test lint install browser clean messages

@@ -260,3 +260,23 @@ def test_pages_run_under_the_content_security_policy_without_violations(
         page.goto(f"{live_server.url}{path}")
         page.wait_for_load_state("networkidle")
     assert violations == []
+
+
+# --- caching of personal and deal data -------------------------------------------------
+
+
+def test_pages_and_exports_for_a_logged_in_user_are_never_stored(client, partner_user, reviewer):
+    client.force_login(partner_user)
+    for url in (
+        reverse("portal:home"),
+        reverse("portal:opportunity_manager"),
+        reverse("portal:profile"),
+    ):
+        response = client.get(url)
+        assert response.status_code == 200
+        assert "no-store" in response["Cache-Control"] and "private" in response["Cache-Control"]
+    export = client.get(reverse("portal:deal_export"))
+    assert export.status_code == 200 and "no-store" in export["Cache-Control"]
+    client.force_login(reviewer)
+    admin_page = client.get(reverse("admin:portal_deal_changelist"))
+    assert admin_page.status_code == 200 and "no-store" in admin_page["Cache-Control"]

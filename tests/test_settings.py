@@ -50,3 +50,29 @@ def test_production_settings_pass_the_deployment_checks():
     )
     assert result.returncode == 0, result.stdout + result.stderr
     assert "no issues" in result.stdout
+
+
+def test_a_short_secret_key_is_refused_in_production():
+    result = run_check({"DEBUG": "0", "SECRET_KEY": "short-key", "ALLOWED_HOSTS": "x.example"})
+    assert result.returncode != 0
+    assert "SECRET_KEY is too short for production" in result.stderr
+
+
+def test_the_admin_path_comes_from_the_environment():
+    env = {k: v for k, v in os.environ.items() if k != "DJANGO_ALLOW_ASYNC_UNSAFE"}
+    env.update({"DEBUG": "1", "ADMIN_URL": "/reviewers-desk/"})
+    result = subprocess.run(
+        [
+            sys.executable,
+            "manage.py",
+            "shell",
+            "-c",
+            "from django.urls import reverse; print(reverse('admin:index'))",
+        ],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert result.stdout.strip().splitlines()[-1] == "/reviewers-desk/", result.stderr
