@@ -217,6 +217,17 @@ AXES_CLIENT_IP_CALLABLE = "portal.netaddr.client_ip"
 # The account however its login was typed ("Partner2@…", " partner2@…" are one account).
 AXES_USERNAME_CALLABLE = "portal.auth.login_key"
 
+# Abuse limits (portal.ratelimit): name -> (how many, per how many seconds), counted in the
+# database so that every worker and node shares them.
+RATE_LIMITS_ENABLED = env.bool("RATE_LIMITS_ENABLED", default=True)
+RATE_LIMITS = {
+    "apply": (env.int("RATE_LIMIT_APPLY_PER_HOUR", default=5), 3600),
+    "password_reset_address": (env.int("RATE_LIMIT_RESET_PER_ADDRESS_PER_HOUR", default=3), 3600),
+    "password_reset_client": (env.int("RATE_LIMIT_RESET_PER_CLIENT_PER_HOUR", default=10), 3600),
+    "login_client": (env.int("RATE_LIMIT_LOGIN_PER_CLIENT_PER_5_MIN", default=30), 300),
+    "api_token": (env.int("RATE_LIMIT_API_PER_TOKEN_PER_MINUTE", default=120), 60),
+}
+
 # Content Security Policy (django-csp 4): no inline script or style anywhere.
 CONTENT_SECURITY_POLICY = {
     "DIRECTIVES": {

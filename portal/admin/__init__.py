@@ -2,3 +2,20 @@
 registers their ModelAdmins."""
 
 from portal.admin import applications, catalogue, deals, extensions, log, tokens  # noqa: F401
+
+
+def _limit_admin_login() -> None:
+    """The admin's login takes the portal login's per-client limit too."""
+    from django.contrib import admin
+
+    from portal.views.accounts import login_limited
+
+    site_login = admin.site.login
+
+    def login(request, extra_context=None):
+        return login_limited(request) or site_login(request, extra_context)
+
+    admin.site.login = login
+
+
+_limit_admin_login()

@@ -18,6 +18,7 @@ from portal.models.deals import (
     DealRegSequence,
     DealStatus,
 )
+from portal.models.limits import RateLimitCounter
 from portal.models.log import ActionLogEntry
 from portal.models.organisations import Distributor, Partner, User
 
@@ -42,6 +43,7 @@ __all__ = [
     "PartnerApplication",
     "Product",
     "ProductFamily",
+    "RateLimitCounter",
     "User",
     "normalize_tax_id",
 ]

@@ -11,13 +11,26 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 from django.views.i18n import set_language
 
+from portal import ratelimit
 from portal.account_forms import LoginForm, PortalPasswordResetForm, ProfileForm
 from portal.account_tokens import activation_token_generator
+
+
+def login_limited(request: HttpRequest) -> HttpResponse | None:
+    """The 429 page when this client tried to log in too often (any account), else None.
+    Per account, django-axes' lock-out applies as well."""
+    if request.method != "POST":
+        return None
+    retry_after = ratelimit.hit(ratelimit.limit("login_client"), ratelimit.client_key(request))
+    return ratelimit.too_many_page(request, retry_after) if retry_after else None
 
 
 class LoginView(auth_views.LoginView):
     form_class = LoginForm
     redirect_authenticated_user = True
+
+    def post(self, request, *args, **kwargs):
+        return login_limited(request) or super().post(request, *args, **kwargs)
 
     def form_valid(self, form: LoginForm) -> HttpResponse:
         response = super().form_valid(form)
@@ -31,6 +44,18 @@ class LoginView(auth_views.LoginView):
 
 class PasswordResetView(auth_views.PasswordResetView):
     form_class = PortalPasswordResetForm
+
+    def form_valid(self, form) -> HttpResponse:
+        # Limited per address and per client; the page reads the same for unknown addresses.
+        address = form.cleaned_data["email"].strip().lower()
+        for name, key in (
+            ("password_reset_address", address),
+            ("password_reset_client", ratelimit.client_key(self.request)),
+        ):
+            retry_after = ratelimit.hit(ratelimit.limit(name), key)
+            if retry_after:
+                return ratelimit.too_many_page(self.request, retry_after)
+        return super().form_valid(form)
 
 
 class ActivateAccountView(auth_views.PasswordResetConfirmView):

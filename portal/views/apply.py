@@ -5,10 +5,15 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
+from portal import ratelimit
 from portal.account_forms import PartnerApplicationForm
 
 
 def apply(request: HttpRequest) -> HttpResponse:
+    if request.method == "POST":
+        retry_after = ratelimit.hit(ratelimit.limit("apply"), ratelimit.client_key(request))
+        if retry_after:
+            return ratelimit.too_many_page(request, retry_after)
     form = PartnerApplicationForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:

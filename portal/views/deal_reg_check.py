@@ -10,6 +10,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET
 
+from portal import ratelimit
 from portal.dealregcheck import MAX_INPUT_LENGTH, check_number, distributor_for_token
 from portal.inputs import PlainTextForm
 
@@ -59,7 +60,14 @@ def _bearer_token(request: HttpRequest) -> str:
 @require_GET
 def api_deal_reg_check(request: HttpRequest) -> JsonResponse:
     """GET /api/v1/deal-reg-check/?number=DR-… with `Authorization: Bearer <token>`."""
-    distributor_id = distributor_for_token(_bearer_token(request))
+    token = _bearer_token(request)
+    # Per token (and per client without one), before the look-up: guessing is limited too.
+    retry_after = ratelimit.hit(
+        ratelimit.limit("api_token"), token or f"client:{ratelimit.client_key(request)}"
+    )
+    if retry_after:
+        return ratelimit.too_many_json(retry_after)
+    distributor_id = distributor_for_token(token)
     if distributor_id is None:
         response = JsonResponse({"detail": gettext("Invalid or missing API token.")}, status=401)
         response["WWW-Authenticate"] = 'Bearer realm="deal-reg-check"'
