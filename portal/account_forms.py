@@ -125,25 +125,16 @@ class PartnerApplicationForm(PlainTextModelForm):
         tax_id = self.cleaned_data["tax_id"].strip()
         if problem := applications.tax_id_problem(tax_id):
             raise forms.ValidationError(problem)
-        if problem := applications.duplicate_tax_id_problem(tax_id):
-            raise forms.ValidationError(problem)
         return tax_id
 
     def clean_email(self) -> str:
-        email = self.cleaned_data["email"].strip()
-        if problem := applications.duplicate_email_problem(email):
-            raise forms.ValidationError(problem)
-        return email
+        # Whether this address (or company) is known is never said here: the page answers
+        # the same and `applications.submit_application` e-mails the owner instead.
+        return self.cleaned_data["email"].strip()
 
-    def clean(self) -> dict:
-        cleaned = super().clean()
-        if "company_name" in cleaned and "tax_id" in cleaned:
-            problems = applications.existing_partner_problems(
-                name=cleaned["company_name"].strip(), tax_id=cleaned["tax_id"]
-            )
-            for field, problem in problems.items():
-                self.add_error(field, problem)
-        return cleaned
+    def validate_unique(self) -> None:
+        # The live-application constraints would tell a visitor that an application exists.
+        return None
 
     def clean_country(self) -> str:
         country = self.cleaned_data["country"].strip().upper()

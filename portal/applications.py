@@ -53,51 +53,47 @@ def tax_id_problem(value: str) -> str | None:
     return None
 
 
-def duplicate_tax_id_problem(value: str) -> str | None:
-    normalized = normalize_tax_id(value)
-    if PartnerApplication.objects.filter(tax_id_normalized=normalized, status__in=LIVE).exists():
-        return _(
-            "An application for this tax ID has already been received. "
-            "We will answer it by e-mail; there is no need to apply again."
+def already_known(application: PartnerApplication) -> list[notifications.Recipient]:
+    """Whom to tell instead when the address or the company already has access or a live
+    application: the owners of what exists, never the visitor who typed it."""
+    email, normalized = application.email, normalize_tax_id(application.tax_id)
+    owners: list[notifications.Recipient] = []
+    for user in User.objects.filter(email__iexact=email, is_active=True):
+        owners.append(notifications.Recipient(user.email, user.language, user.get_full_name()))
+    live = PartnerApplication.objects.filter(status__in=LIVE).filter(
+        Q(email__iexact=email) | Q(tax_id_normalized=normalized)
+    )
+    for earlier in live:
+        owners.append(
+            notifications.Recipient(earlier.email, earlier.language, earlier.contact_name)
         )
-    return None
-
-
-def existing_partner_problems(*, name: str, tax_id: str) -> dict[str, str]:
-    """Field name -> sentence, when a partner with this name or tax ID already exists.
-
-    Partners are few and their tax IDs are stored as typed, so one query reads
-    them all and the comparison is on normalised values.
-    """
-    normalized = normalize_tax_id(tax_id)
-    problems = {}
-    for partner_name, partner_tax_id in Partner.objects.values_list("name", "tax_id"):
-        if name and partner_name.casefold() == name.casefold():
-            problems["company_name"] = _(
-                "A partner with this name already exists. Ask a colleague with access."
-            )
-        if normalized and partner_tax_id and normalize_tax_id(partner_tax_id) == normalized:
-            problems["tax_id"] = _(
-                "This company is already a partner. Ask a colleague with access, "
-                "or reset your password if you have an account."
-            )
-    return problems
-
-
-def duplicate_email_problem(email: str) -> str | None:
-    if PartnerApplication.objects.filter(email__iexact=email, status__in=LIVE).exists():
-        return _("An application with this e-mail has already been received.")
-    if User.objects.filter(email__iexact=email).exists():
-        return _(
-            "This e-mail already belongs to a portal account. "
-            "Log in, or reset your password if you forgot it."
-        )
-    return None
+    company = [
+        partner.pk
+        for partner in Partner.objects.only("pk", "name", "tax_id")
+        if partner.name.casefold() == application.company_name.strip().casefold()
+        or (partner.tax_id and normalize_tax_id(partner.tax_id) == normalized)
+    ]
+    for user in User.objects.filter(partner_id__in=company, is_active=True).exclude(email=""):
+        owners.append(notifications.Recipient(user.email, user.language, user.get_full_name()))
+    if company and not owners:
+        owners = notifications.reviewers()  # a partner without users: the vendor follows up
+    return owners
 
 
 @transaction.atomic
-def submit_application(*, application: PartnerApplication) -> PartnerApplication:
-    """Save a new (validated) application and tell the reviewers after commit."""
+def submit_application(*, application: PartnerApplication) -> PartnerApplication | None:
+    """Save a new (validated) application and tell the reviewers after commit.
+
+    When the e-mail or the company already has an account or a live application, nothing
+    is saved and the owners of what exists are e-mailed instead (None); the visitor's
+    page reads the same either way, so the form reveals nobody's account.
+    """
+    owners = already_known(application)
+    if owners:
+        notifications.send_after_commit(
+            notifications.application_known_messages(application=application, owners=owners)
+        )
+        return None
     application.status = PartnerApplication.Status.PENDING
     application.save()
     notifications.send_after_commit(

@@ -33,6 +33,7 @@ SUBJECTS = {
     "application_received": _("New application for partner access: %(company)s"),
     "application_approved": _("Your partner access is approved: set your password"),
     "application_rejected": _("Your application for partner access"),
+    "application_known": _("Someone asked for partner access with your details"),
     "password_reset": _("Reset your Partner Portal password"),
     "deal_comment": _("New comment on deal %(deal)s (%(customer)s)"),
     "deal_extended": _("Deal registration %(number)s extended until %(date)s"),
@@ -329,6 +330,19 @@ def application_approved_messages(
         "login_url": absolute_url(reverse("login")),
     }
     return [render_message("application_approved", context, recipient)]
+
+
+def application_known_messages(
+    *, application: PartnerApplication, owners: list[Recipient]
+) -> list[dict]:
+    """To the owners of an address or company that applied again: what exists, and how to
+    get in (log in, reset the password). Nothing is said to the visitor."""
+    context = {
+        "application": application,
+        "login_url": absolute_url(reverse("login")),
+        "reset_url": absolute_url(reverse("password_reset")),
+    }
+    return render_for("application_known", context, owners)
 
 
 def application_rejected_messages(*, application: PartnerApplication) -> list[dict]:

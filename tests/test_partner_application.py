@@ -88,33 +88,62 @@ def test_a_foreign_vat_number_is_accepted(client, distributor):
     assert response.status_code == 302
 
 
-def test_a_second_application_for_the_same_tax_id_is_refused(client, distributor):
-    factories.PartnerApplicationFactory(tax_id=valid_nip(1))
-    response = client.post(
-        reverse("portal:apply"), form_data(distributor, tax_id=f"PL-{valid_nip(1)}")
+def apply_as_visitor(client, distributor, django_capture_on_commit_callbacks, **overrides):
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(reverse("portal:apply"), form_data(distributor, **overrides))
+    # Known or not, the visitor reads the same answer.
+    assert response.status_code == 302
+    assert response["Location"] == reverse("portal:apply_done")
+    return response
+
+
+def test_a_second_application_for_the_same_tax_id_tells_the_first_applicant(
+    client, distributor, mailoutbox, django_capture_on_commit_callbacks
+):
+    first = factories.PartnerApplicationFactory(tax_id=valid_nip(1), email="first@firma.example")
+    apply_as_visitor(
+        client, distributor, django_capture_on_commit_callbacks, tax_id=f"PL-{valid_nip(1)}"
     )
-    assert "An application for this tax ID has already been received." in errors_of(response)
     assert PartnerApplication.objects.count() == 1
+    assert [m.to for m in mailoutbox] == [[first.email]]
+    assert "ewa@nowafirma.example" in mailoutbox[0].body  # who asked, for the owner to judge
 
 
-def test_a_second_application_with_the_same_email_is_refused(client, distributor):
+def test_a_second_application_with_the_same_email_is_not_revealed(
+    client, distributor, mailoutbox, django_capture_on_commit_callbacks
+):
     factories.PartnerApplicationFactory(email="EWA@nowafirma.example")
-    response = client.post(reverse("portal:apply"), form_data(distributor))
-    assert "An application with this e-mail has already been received." in errors_of(response)
+    apply_as_visitor(client, distributor, django_capture_on_commit_callbacks)
+    assert PartnerApplication.objects.count() == 1
+    assert [m.to for m in mailoutbox] == [["EWA@nowafirma.example"]]
+    assert "Someone asked for partner access" in mailoutbox[0].subject
 
 
-def test_an_existing_partners_tax_id_or_an_existing_users_email_is_refused(
-    client, distributor, partner_user
+def test_an_existing_partner_or_account_is_told_instead_of_the_visitor(
+    client, distributor, partner_user, mailoutbox, django_capture_on_commit_callbacks
 ):
     partner_user.partner.tax_id = f"PL {valid_nip(1)[:3]}-{valid_nip(1)[3:]}"
     partner_user.partner.save()
-    response = client.post(
-        reverse("portal:apply"), form_data(distributor, email=partner_user.email)
+    apply_as_visitor(
+        client, distributor, django_capture_on_commit_callbacks, email="visitor@elsewhere.example"
     )
-    errors = errors_of(response)
-    assert "This company is already a partner." in errors
-    assert "This e-mail already belongs to a portal account." in errors
     assert not PartnerApplication.objects.exists()
+    assert [m.to for m in mailoutbox] == [[partner_user.email]]
+    assert "visitor@elsewhere.example" not in [m.to[0] for m in mailoutbox]
+    mailoutbox.clear()
+    apply_as_visitor(
+        client, distributor, django_capture_on_commit_callbacks, email=partner_user.email.upper()
+    )
+    assert {m.to[0] for m in mailoutbox} == {partner_user.email}
+
+
+def test_a_new_and_a_known_application_read_the_same(
+    client, distributor, django_capture_on_commit_callbacks
+):
+    new = apply_as_visitor(client, distributor, django_capture_on_commit_callbacks)
+    again = apply_as_visitor(client, distributor, django_capture_on_commit_callbacks)
+    assert new["Location"] == again["Location"]
+    assert PartnerApplication.objects.count() == 1
 
 
 def test_a_rejected_company_may_apply_again(client, distributor):

@@ -1,9 +1,10 @@
 """The public "Apply for partner access" page."""
 
+import contextlib
+
 from django.db import IntegrityError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.utils.translation import gettext as _
 
 from portal import ratelimit
 from portal.account_forms import PartnerApplicationForm
@@ -16,15 +17,11 @@ def apply(request: HttpRequest) -> HttpResponse:
             return ratelimit.too_many_page(request, retry_after)
     form = PartnerApplicationForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        try:
+        # Two identical applications at the same moment: the database keeps one.
+        with contextlib.suppress(IntegrityError):
             form.save()  # one transaction, in portal.applications.submit_application
-        except IntegrityError:
-            # Two identical applications at the same moment: the database kept one.
-            form.add_error(
-                None, _("An application for this company or e-mail has already been received.")
-            )
-        else:
-            return redirect("portal:apply_done")
+        # The same answer whether the application was new or already known.
+        return redirect("portal:apply_done")
     return render(request, "portal/accounts/apply.html", {"form": form})
 
 
