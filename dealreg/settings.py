@@ -217,6 +217,10 @@ AXES_CLIENT_IP_CALLABLE = "portal.netaddr.client_ip"
 # The account however its login was typed ("Partner2@…", " partner2@…" are one account).
 AXES_USERNAME_CALLABLE = "portal.auth.login_key"
 
+# Retention (manage.py prune_records): how long the login log and task results are kept.
+RETENTION_LOGIN_LOG_DAYS = env.int("RETENTION_LOGIN_LOG_DAYS", default=30)
+RETENTION_TASK_RESULT_DAYS = env.int("RETENTION_TASK_RESULT_DAYS", default=14)
+
 # Abuse limits (portal.ratelimit): name -> (how many, per how many seconds), counted in the
 # database so that every worker and node shares them.
 RATE_LIMITS_ENABLED = env.bool("RATE_LIMITS_ENABLED", default=True)

@@ -4,7 +4,6 @@ from django import forms
 from django.conf import settings
 from django.contrib.auth.forms import AuthenticationForm, PasswordResetForm
 from django.core.validators import MaxLengthValidator
-from django.urls import reverse
 from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 
@@ -44,26 +43,9 @@ class PortalPasswordResetForm(PasswordResetForm):
     The page answers the same whether or not the address is known.
     """
 
-    def send_mail(
-        self,
-        subject_template_name,
-        email_template_name,
-        context,
-        from_email,
-        to_email,
-        html_email_template_name=None,
-    ) -> None:
-        user = context["user"]
-        recipient = notifications.Recipient(to_email, user.language, user.get_full_name())
-        context = {
-            **context,
-            "reset_url": notifications.absolute_url(_reset_path(context["uid"], context["token"])),
-        }
-        notifications.enqueue([notifications.render_message("password_reset", context, recipient)])
-
-
-def _reset_path(uid: str, token: str) -> str:
-    return reverse("password_reset_confirm", kwargs={"uidb64": uid, "token": token})
+    def send_mail(self, subject_template_name, email_template_name, context, *args, **kwargs):
+        # By the user's id: the task makes the link, so the task queue never holds it.
+        notifications.enqueue_account_link("password_reset", user_id=context["user"].pk)
 
 
 class ProfileForm(PlainTextModelForm):

@@ -6,6 +6,9 @@ for its first password (inactive, no usable password, never logged in) accepts i
 """
 
 from django.contrib.auth.tokens import PasswordResetTokenGenerator
+from django.urls import reverse
+from django.utils.encoding import force_bytes
+from django.utils.http import urlsafe_base64_encode
 
 
 def awaits_activation(user) -> bool:
@@ -27,3 +30,10 @@ class ActivationTokenGenerator(PasswordResetTokenGenerator):
 
 
 activation_token_generator = ActivationTokenGenerator()
+
+
+def set_password_path(user) -> str:
+    """The path of a pending account's set-password (activation) page, with a fresh token."""
+    uid = urlsafe_base64_encode(force_bytes(user.pk))
+    token = activation_token_generator.make_token(user)
+    return reverse("portal:activate", kwargs={"uidb64": uid, "token": token})

@@ -8,13 +8,9 @@ import re
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Q
-from django.urls import reverse
-from django.utils.encoding import force_bytes
-from django.utils.http import urlsafe_base64_encode
 from django.utils.translation import gettext as _
 
 from portal import notifications
-from portal.account_tokens import activation_token_generator
 from portal.decisions import lock_pending, stamp
 from portal.models import Partner, PartnerApplication, User, normalize_tax_id
 
@@ -102,12 +98,6 @@ def submit_application(*, application: PartnerApplication) -> PartnerApplication
     return application
 
 
-def set_password_path(user: User) -> str:
-    uid = urlsafe_base64_encode(force_bytes(user.pk))
-    token = activation_token_generator.make_token(user)
-    return reverse("portal:activate", kwargs={"uidb64": uid, "token": token})
-
-
 def _lock_pending(application: PartnerApplication) -> PartnerApplication:
     return lock_pending(
         PartnerApplication.objects, application.pk, pending=PartnerApplication.Status.PENDING
@@ -151,9 +141,9 @@ def approve_application(*, application: PartnerApplication, by: User) -> Partner
         data={"partner": partner.pk},
         partner=partner,
     )
-    notifications.send_after_commit(
-        notifications.application_approved_messages(
-            application=locked, user=user, set_password_path=set_password_path(user)
+    transaction.on_commit(
+        lambda: notifications.enqueue_account_link(
+            "activation", user_id=user.pk, application_id=locked.pk
         )
     )
     return locked
@@ -189,9 +179,9 @@ def resend_set_password_link(*, application: PartnerApplication) -> bool:
     ).first()
     if user is None:
         return False
-    notifications.send_after_commit(
-        notifications.application_approved_messages(
-            application=application, user=user, set_password_path=set_password_path(user)
+    transaction.on_commit(
+        lambda: notifications.enqueue_account_link(
+            "activation", user_id=user.pk, application_id=application.pk
         )
     )
     return True

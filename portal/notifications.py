@@ -166,6 +166,50 @@ def send_after_commit(messages: list[dict]) -> None:
     transaction.on_commit(lambda: enqueue(messages))
 
 
+def enqueue_account_link(kind: str, *, user_id: int, application_id: int | None = None) -> None:
+    """Queue a set-password ("activation") or "password_reset" e-mail by ids only: the
+    link opens the account, so the task makes it and the queue never stores it."""
+    if _muted.get():
+        return
+    from portal.tasks import send_account_link
+
+    try:
+        send_account_link.enqueue(kind=kind, user_id=user_id, application_id=application_id)
+    except Exception:
+        logger.exception("Could not queue the %s e-mail of user %s", kind, user_id)
+
+
+def account_link_messages(
+    *, kind: str, user_id: int, application_id: int | None = None
+) -> list[dict]:
+    """The e-mail behind `enqueue_account_link`, with a link made now."""
+    from django.contrib.auth.tokens import default_token_generator
+    from django.utils.encoding import force_bytes
+    from django.utils.http import urlsafe_base64_encode
+
+    from portal.account_tokens import set_password_path
+
+    user = User.objects.filter(pk=user_id).first()
+    if user is None or not user.email:
+        return []
+    if kind == "activation":
+        application = PartnerApplication.objects.filter(pk=application_id).first()
+        if application is None:
+            return []
+        return application_approved_messages(
+            application=application, user=user, set_password_path=set_password_path(user)
+        )
+    uid = urlsafe_base64_encode(force_bytes(user.pk))
+    path = reverse(
+        "password_reset_confirm",
+        kwargs={"uidb64": uid, "token": default_token_generator.make_token(user)},
+    )
+    recipient = Recipient(user.email, user.language, user.get_full_name())
+    return [
+        render_message("password_reset", {"user": user, "reset_url": absolute_url(path)}, recipient)
+    ]
+
+
 # --- Deals -------------------------------------------------------------------------
 
 

@@ -3,7 +3,8 @@
 With the default immediate backend the task runs at once in the same process;
 with `TASKS_BACKEND=django_tasks_db.DatabaseBackend` it waits in the database
 for `python manage.py db_worker`. Arguments are plain JSON: the messages are
-rendered before they are queued.
+rendered before they are queued, except those carrying a link that opens an account
+(set password, reset password), which are queued by ids and rendered by the task.
 """
 
 import logging
@@ -37,3 +38,12 @@ def send_emails(messages: list[dict]) -> int:
         except Exception:
             logger.exception("Could not send %r to %s", message["subject"], message["to"])
     return sent
+
+
+@task()
+def send_account_link(kind: str, user_id: int, application_id: int | None = None) -> int:
+    """Make the set-password or reset link and send its e-mail (see `enqueue_account_link`)."""
+    from portal.notifications import account_link_messages
+
+    messages = account_link_messages(kind=kind, user_id=user_id, application_id=application_id)
+    return send_emails.call(messages)

@@ -7,8 +7,7 @@ from django.urls import reverse
 from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
 
-from portal.account_tokens import activation_token_generator
-from portal.applications import set_password_path
+from portal.account_tokens import activation_token_generator, set_password_path
 from tests import factories
 
 pytestmark = pytest.mark.django_db

@@ -1,0 +1,48 @@
+"""`manage.py prune_records`: delete what the portal no longer needs to keep (cron-safe).
+
+- the login lock-out log (django-axes' attempts, access and failure logs) older than
+  `RETENTION_LOGIN_LOG_DAYS`;
+- finished background-task results older than `RETENTION_TASK_RESULT_DAYS`;
+- abuse-limit counters whose window has ended.
+
+Deals, their history, comments and the action log are records of the programme and stay.
+Running it twice deletes nothing the second time.
+"""
+
+import datetime
+
+from axes.models import AccessAttempt, AccessFailureLog, AccessLog
+from django.conf import settings
+from django.core.management.base import BaseCommand
+from django.utils import timezone
+
+from portal.models import RateLimitCounter
+
+
+def prune(now: datetime.datetime | None = None) -> dict[str, int]:
+    """Delete the expired records; {what: how many rows} for the report."""
+    now = now or timezone.now()
+    login_cutoff = now - datetime.timedelta(days=settings.RETENTION_LOGIN_LOG_DAYS)
+    task_cutoff = now - datetime.timedelta(days=settings.RETENTION_TASK_RESULT_DAYS)
+    deleted = {
+        "login attempts": AccessAttempt.objects.filter(attempt_time__lt=login_cutoff).delete()[0],
+        "login log": AccessLog.objects.filter(attempt_time__lt=login_cutoff).delete()[0],
+        "login failures": AccessFailureLog.objects.filter(attempt_time__lt=login_cutoff).delete()[
+            0
+        ],
+        "rate-limit counters": RateLimitCounter.objects.filter(expires_at__lt=now).delete()[0],
+    }
+    if "django_tasks_db" in settings.INSTALLED_APPS:
+        from django_tasks_db.models import DBTaskResult
+
+        finished = DBTaskResult.objects.filter(finished_at__lt=task_cutoff)
+        deleted["task results"] = finished.delete()[0]
+    return deleted
+
+
+class Command(BaseCommand):
+    help = "Delete login logs, task results and rate-limit counters past their retention."
+
+    def handle(self, *args, **options) -> None:
+        for what, count in prune().items():
+            self.stdout.write(f"{what}: {count} deleted")
