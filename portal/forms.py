@@ -13,7 +13,7 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from portal.inputs import PlainTextForm
+from portal.inputs import PlainTextForm, as_id
 from portal.models import (
     MAX_PRODUCTS_PER_DEAL,
     Competitor,
@@ -63,7 +63,7 @@ class OpportunityForm(PlainTextForm):
         return data
 
 
-class CustomerPickForm(forms.Form):
+class CustomerPickForm(PlainTextForm):
     """Step 2, first way: a customer already in the portal."""
 
     customer = forms.ModelChoiceField(
@@ -119,7 +119,7 @@ class NewCustomerForm(PlainTextForm):
         return tax_id
 
 
-class ContactPickForm(forms.Form):
+class ContactPickForm(PlainTextForm):
     """Step 3, first way: one of the chosen customer's contacts."""
 
     contact = forms.ModelChoiceField(
@@ -168,13 +168,9 @@ class ProductsForm(forms.Form):
         return data
 
     def clean(self) -> dict:
-        raw = self.selected_ids()
-        try:
-            ids = list(dict.fromkeys(int(v) for v in raw))
-        except ValueError:
-            raise forms.ValidationError(
-                _("Choose products from the list."), code="invalid"
-            ) from None
+        ids = list(dict.fromkeys(as_id(v) for v in self.selected_ids()))
+        if None in ids:
+            raise forms.ValidationError(_("Choose products from the list."), code="invalid")
         if not ids:
             raise forms.ValidationError(_("Choose at least one product."), code="required")
         if len(ids) > MAX_PRODUCTS_PER_DEAL:

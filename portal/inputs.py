@@ -21,8 +21,48 @@ def control_character_problem(value: str, *, multi_line: bool) -> str | None:
     return str(CONTROL_CHARACTER_MESSAGE) if pattern.search(value) else None
 
 
+# The largest id a database key holds (a signed 64-bit integer).
+MAX_ID = 2**63 - 1
+
+
+def as_id(value) -> int | None:
+    """A typed id as an int, or None for anything that is not one a key can hold ("²", ":",
+    "-1", a number past 64 bits): a query with it would fail instead of finding nothing."""
+    text = str(value).strip()
+    if not text.isascii() or not text.isdecimal():
+        return None
+    number = int(text)
+    return number if 0 < number <= MAX_ID else None
+
+
+def guard_ids(field: forms.ModelChoiceField) -> None:
+    """Make a model choice field refuse an id no key can hold as an invalid choice (Django
+    would put it in the query, and the database would fail on it)."""
+    original = field.clean
+
+    def clean(value):
+        values = value if isinstance(value, list | tuple) else [value]
+        for item in values:
+            if item not in field.empty_values and as_id(item) is None:
+                raise forms.ValidationError(
+                    field.error_messages["invalid_choice"],
+                    code="invalid_choice",
+                    params={"value": item},
+                )
+        return original(value)
+
+    field.clean = clean
+
+
 class PlainText:
-    """Form mixin: every text value is checked for control characters, next to its field."""
+    """Form mixin: every text value is checked for control characters, next to its field,
+    and every model choice refuses an id no key can hold."""
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        for field in self.fields.values():
+            if isinstance(field, forms.ModelChoiceField):
+                guard_ids(field)
 
     def _clean_fields(self) -> None:
         super()._clean_fields()

@@ -8,7 +8,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from portal import access, workflow
-from portal.inputs import PlainTextForm
+from portal.inputs import PlainTextForm, as_id
 from portal.models import (
     Deal,
     DealComment,
@@ -161,5 +161,9 @@ class ProductListFilter(admin.SimpleListFilter):
 
     def queryset(self, request, queryset):
         if self.value():
-            return queryset.filter(lines__product_id=self.value()).distinct()
+            # An id no key can hold matches nothing (rather than failing the query).
+            product = as_id(self.value())
+            if product is None:
+                return queryset.none()
+            return queryset.filter(lines__product_id=product).distinct()
         return queryset

@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from portal import forms, registration
+from portal.inputs import as_id
 from portal.models import Customer, CustomerContact, Deal, Product, ProductFamily
 from portal.registration import NewContact, NewCustomer, PartnerPerson, Registration
 from portal.selectors import conflict_notice_for_partner, search_customers
@@ -241,14 +242,14 @@ class ProductsStep(Step):
         params = request.POST if request.method == "POST" else request.GET
         text = params.get("pq", "").strip()[:100]
         family = params.get("family", "")
-        selected = [v for v in source.getlist("product") if v.isdecimal()][:10]
+        selected = [v for v in source.getlist("product") if as_id(v)][:10]
         products = Product.objects.filter(is_active=True).select_related("family")
-        if text or family.isdecimal():
+        if text or as_id(family):
             match = Q()
             if text:
                 match &= Q(name__icontains=text) | Q(sku__icontains=text)
-            if family.isdecimal():
-                match &= Q(family_id=int(family))
+            if as_id(family):
+                match &= Q(family_id=as_id(family))
             products = products.filter(match | Q(pk__in=selected))
         rows = [
             {
