@@ -26,6 +26,7 @@ from portal import forms as wizard_forms
 from portal.admin import applications as admin_applications
 from portal.admin import deal_parts
 from portal.admin import extensions as admin_extensions
+from portal.admin import personal as admin_personal
 from portal.filters import DealFilter
 from portal.models import (
     Customer,
@@ -351,6 +352,14 @@ TARGETS = [
         of(admin_extensions.RefuseExtensionForm, extra=("action", "_selected_action", "apply")),
         "reviewer",
         [admin_extensions.RefuseExtensionForm, admin_extensions.ApproveExtensionForm],
+    ),
+    Target(
+        "admin erase personal data",
+        "post",
+        lambda w: reverse("admin:portal_customercontact_changelist"),
+        of(admin_personal.EraseForm, extra=("action", "_selected_action", "apply")),
+        "reviewer",
+        [admin_personal.EraseForm],
     ),
     Target(
         "admin application reject",

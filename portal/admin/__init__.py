@@ -1,7 +1,15 @@
 """The vendor reviewers' workspace (Django admin): one module per area; importing them
 registers their ModelAdmins."""
 
-from portal.admin import applications, catalogue, deals, extensions, log, tokens  # noqa: F401
+from portal.admin import (  # noqa: F401
+    applications,
+    catalogue,
+    deals,
+    extensions,
+    log,
+    personal,
+    tokens,
+)
 
 
 def _limit_admin_login() -> None:

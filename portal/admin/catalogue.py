@@ -4,6 +4,7 @@ from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.utils.translation import gettext_lazy as _
 
+from portal.admin.personal import PersonalDataActions
 from portal.inputs import PlainTextModelForm
 from portal.models import (
     Competitor,
@@ -50,7 +51,7 @@ class CustomerAdmin(PlainTextAdmin):
 
 
 @admin.register(CustomerContact)
-class CustomerContactAdmin(PlainTextAdmin):
+class CustomerContactAdmin(PersonalDataActions, PlainTextAdmin):
     list_display = ["last_name", "first_name", "email", "customer"]
     search_fields = ["last_name", "first_name", "email", "customer__name"]
     list_select_related = ["customer"]
@@ -76,7 +77,7 @@ class CompetitorAdmin(PlainTextAdmin):
 
 
 @admin.register(User)
-class UserAdmin(BaseUserAdmin):
+class UserAdmin(PersonalDataActions, BaseUserAdmin):
     list_display = [
         "username",
         "email",
