@@ -37,6 +37,10 @@ ALLOWED_HOSTS = env.list(
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
 
 INSTALLED_APPS = [
+    # Before portal: portal.admin takes django-otp's device admins out again.
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
     "portal",
     "django.contrib.admin",
     "django.contrib.auth",
@@ -69,6 +73,8 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "portal.middleware.NoStoreWhenLoggedInMiddleware",
+    "django_otp.middleware.OTPMiddleware",
+    "portal.middleware.TwoFactorMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "portal.middleware.UserLanguageMiddleware",
@@ -220,6 +226,11 @@ AXES_USERNAME_CALLABLE = "portal.auth.login_key"
 # Retention (manage.py prune_records): how long the login log and task results are kept.
 RETENTION_LOGIN_LOG_DAYS = env.int("RETENTION_LOGIN_LOG_DAYS", default=30)
 RETENTION_TASK_RESULT_DAYS = env.int("RETENTION_TASK_RESULT_DAYS", default=14)
+
+# Two-factor authentication (django-otp, portal.mfa): required for reviewers on the admin
+# unless DEBUG is on (the demo logs in with passwords only).
+MFA_REQUIRED_FOR_REVIEWERS = env.bool("MFA_REQUIRED_FOR_REVIEWERS", default=not DEBUG)
+OTP_TOTP_ISSUER = env.str("OTP_TOTP_ISSUER", default="Deal Registration")
 
 # Abuse limits (portal.ratelimit): name -> (how many, per how many seconds), counted in the
 # database so that every worker and node shares them.

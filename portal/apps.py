@@ -20,6 +20,9 @@ class PortalConfig(AppConfig):
         from portal.middleware import remember_language_on_login
 
         user_logged_in.connect(remember_language_on_login, dispatch_uid="portal.login_language")
+        from portal import mfa
+
+        user_logged_in.connect(mfa.on_login, dispatch_uid="portal.mfa")
 
         # E-mails about a deal go out once its status change has committed.
         workflow.status_changed.connect(

@@ -87,3 +87,43 @@ def remember_language_on_login(sender, request: HttpRequest, user, **kwargs) -> 
     if chosen in valid and chosen != user.language:
         user.language = chosen
         user.save(update_fields=["language"])
+
+
+class TwoFactorMiddleware:
+    """After the password, the second factor: an account with one is asked for a code
+    before anything else; a reviewer without one is sent to set it up before the admin
+    (`portal.mfa.required_for`). After django-otp's OTPMiddleware."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        from django.shortcuts import redirect
+        from django.urls import reverse
+        from django.utils.http import urlencode
+
+        from portal import mfa
+
+        user = getattr(request, "user", None)
+        if user is None or not user.is_authenticated or user.is_verified():
+            return self.get_response(request)
+        open_paths = [reverse(name) for name in self.OPEN]
+        if any(request.path.startswith(path) for path in open_paths) or request.path.startswith(
+            settings.STATIC_URL
+        ):
+            return self.get_response(request)
+        target = None
+        if request.session.get(mfa.PENDING_KEY):
+            target = "portal:two_factor_verify"
+        elif mfa.required_for(user, request.path):
+            target = (
+                "portal:two_factor_verify"
+                if mfa.has_second_factor(user)
+                else "portal:two_factor_setup"
+            )
+        if target is None:
+            return self.get_response(request)
+        return redirect(f"{reverse(target)}?{urlencode({'next': request.get_full_path()})}")
+
+    # Reachable before the second factor: the two-factor pages, logging out, the language.
+    OPEN = ["portal:two_factor", "logout", "set_language"]

@@ -22,6 +22,8 @@ REVIEWER_PERMISSIONS = [
     "change_distributorapitoken",
     "view_partnerapplication",
     "change_partnerapplication",
+    # Users are seen (for data-protection requests and second-factor resets), not edited.
+    "view_user",
     *[
         f"{action}_{model}"
         for model in [

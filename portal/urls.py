@@ -7,6 +7,7 @@ from portal.views import (
     deals,
     extensions,
     home,
+    mfa,
     opportunity_manager,
 )
 from portal.views import wizard as wizard_views
@@ -77,6 +78,15 @@ urlpatterns = [
     ),
     path("apply/", apply.apply, name="apply"),
     path("apply/thanks/", apply.apply_done, name="apply_done"),
+    path("accounts/two-factor/", mfa.two_factor, name="two_factor"),
+    path("accounts/two-factor/set-up/", mfa.two_factor_setup, name="two_factor_setup"),
+    path("accounts/two-factor/verify/", mfa.two_factor_verify, name="two_factor_verify"),
+    path(
+        "accounts/two-factor/recovery-codes/",
+        mfa.two_factor_recovery_codes,
+        name="two_factor_recovery_codes",
+    ),
+    path("accounts/two-factor/turn-off/", mfa.two_factor_disable, name="two_factor_disable"),
     path("accounts/profile/", accounts.profile, name="profile"),
     path(
         "accounts/activate/<uidb64>/<token>/",

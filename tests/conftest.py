@@ -118,3 +118,10 @@ def make_other_deal(make_deal, other_partner_user, other_distributor_user):
         return make_deal(status, **kwargs)
 
     return make
+
+
+@pytest.fixture(autouse=True)
+def _no_second_factor_required(settings):
+    """Reviewers log in with force_login all over the suite; tests/test_mfa.py turns the
+    requirement on where it is what is tested."""
+    settings.MFA_REQUIRED_FOR_REVIEWERS = False

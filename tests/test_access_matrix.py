@@ -240,6 +240,22 @@ OTHER_CASES = [
     ),
     ("login", "get", lambda w: reverse("login"), {**_all(REDIRECT), "anonymous": 200}),
     ("logout", "post", lambda w: reverse("logout"), _all(REDIRECT)),
+    ("two-factor status", "get", lambda w: reverse("portal:two_factor"), LOGGED_IN),
+    ("two-factor set-up", "get", lambda w: reverse("portal:two_factor_setup"), LOGGED_IN),
+    ("two-factor code", "get", lambda w: reverse("portal:two_factor_verify"), LOGGED_IN),
+    (
+        # Without a verified second factor: sent to the code page first.
+        "two-factor new recovery codes",
+        "post",
+        lambda w: reverse("portal:two_factor_recovery_codes"),
+        {**_all(REDIRECT), "anonymous": LOGIN},
+    ),
+    (
+        "two-factor turn off",
+        "post",
+        lambda w: reverse("portal:two_factor_disable"),
+        {**_all(REDIRECT), "anonymous": LOGIN},
+    ),
     ("password change", "get", lambda w: reverse("password_change"), LOGGED_IN),
     ("password change, done", "get", lambda w: reverse("password_change_done"), LOGGED_IN),
     ("password reset", "get", lambda w: reverse("password_reset"), PUBLIC),

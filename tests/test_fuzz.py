@@ -38,6 +38,7 @@ from portal.models import (
     User,
 )
 from portal.views import deal_reg_check, deals, extensions
+from portal.views import mfa as mfa_views
 from tests.wizard_steps import answer_until
 
 pytestmark = pytest.mark.django_db
@@ -312,6 +313,21 @@ TARGETS = [
         lambda w: reverse("password_reset"),
         of(account_forms.PortalPasswordResetForm),
         forms=[account_forms.PortalPasswordResetForm],
+    ),
+    Target(
+        "two-factor code",
+        "post",
+        lambda w: reverse("portal:two_factor_verify"),
+        of(mfa_views.CodeForm, extra=("next",)),
+        "partner_user",
+        [mfa_views.CodeForm],
+    ),
+    Target(
+        "two-factor set-up",
+        "post",
+        lambda w: reverse("portal:two_factor_setup"),
+        of(mfa_views.CodeForm, extra=("next",)),
+        "distributor_user",
     ),
     Target("language", "post", lambda w: reverse("set_language"), static("language", "next")),
     Target(

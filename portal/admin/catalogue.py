@@ -1,9 +1,10 @@
 """The catalogue, organisations, customers and users, as reviewers maintain them."""
 
-from django.contrib import admin
+from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.utils.translation import gettext_lazy as _
 
+from portal import access, mfa
 from portal.admin.personal import PersonalDataActions
 from portal.inputs import PlainTextModelForm
 from portal.models import (
@@ -78,6 +79,22 @@ class CompetitorAdmin(PlainTextAdmin):
 
 @admin.register(User)
 class UserAdmin(PersonalDataActions, BaseUserAdmin):
+    actions = ["turn_off_two_factor"]
+
+    def has_two_factor_permission(self, request) -> bool:
+        return access.is_reviewer(request.user)
+
+    @admin.action(
+        description=_("Turn off two-factor authentication (lost phone)"),
+        permissions=["two_factor"],
+    )
+    def turn_off_two_factor(self, request, queryset):
+        for user in queryset:
+            mfa.disable(user, by=request.user)
+        self.message_user(
+            request, _("Two-factor authentication is off for the selected users."), messages.SUCCESS
+        )
+
     list_display = [
         "username",
         "email",
@@ -94,3 +111,17 @@ class UserAdmin(PersonalDataActions, BaseUserAdmin):
         *BaseUserAdmin.fieldsets,
         (_("Organisation"), {"fields": ["partner", "distributor", "phone", "language"]}),
     ]
+
+
+# Second factors are managed on the account page and reset with the action above; the
+# django-otp admin pages (which show keys as QR codes) stay out of the reviewers' admin.
+def _unregister_otp_admins() -> None:
+    from django_otp.plugins.otp_static.models import StaticDevice
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    for model in (TOTPDevice, StaticDevice):
+        if admin.site.is_registered(model):
+            admin.site.unregister(model)
+
+
+_unregister_otp_admins()

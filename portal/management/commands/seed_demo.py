@@ -121,7 +121,7 @@ class Command(BaseCommand):
                 "Demo data is ready." if created else "Demo data was already there; nothing added."
             )
         )
-        self.stdout.write("Demo logins (password: demo):")
+        self.stdout.write("Demo logins (password: demo; under DEBUG no second factor is required):")
         for username, role in [
             ("partner", f"partner staff of {PARTNERS[0][0]}"),
             ("partner2", f"partner staff of {PARTNERS[1][0]}"),
