@@ -32,12 +32,15 @@ def has_second_factor(user) -> bool:
     return django_otp.user_has_device(user, confirmed=True)
 
 
+def required_for_account(user) -> bool:
+    """Reviewers (and superusers) must keep a second factor when the setting is on."""
+    return bool(settings.MFA_REQUIRED_FOR_REVIEWERS and access.is_reviewer(user))
+
+
 def required_for(user, path: str) -> bool:
-    """Reviewers (and superusers) need a second factor on the admin when the setting is on."""
-    admin = "/" + settings.ADMIN_URL
-    return bool(
-        settings.MFA_REQUIRED_FOR_REVIEWERS and path.startswith(admin) and access.is_reviewer(user)
-    )
+    """Whether `user` needs a verified second factor to open `path`: the admin, for those
+    who must keep one."""
+    return path.startswith("/" + settings.ADMIN_URL) and required_for_account(user)
 
 
 def on_login(sender, request, user, **kwargs) -> None:

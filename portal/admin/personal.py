@@ -10,6 +10,7 @@ from django.utils.translation import ngettext
 
 from portal import access, personal_data
 from portal.admin import bulk
+from portal.admin.log import ReviewersReadOnlyAdmin
 from portal.inputs import PlainTextForm
 from portal.models import DealContact
 
@@ -70,7 +71,7 @@ class PersonalDataActions:
 
 
 @admin.register(DealContact)
-class DealContactAdmin(PersonalDataActions, admin.ModelAdmin):
+class DealContactAdmin(PersonalDataActions, ReviewersReadOnlyAdmin):
     """Partner contacts named on deals: found here for a data-protection request."""
 
     list_display = ["name", "email", "role", "deal"]
@@ -78,15 +79,3 @@ class DealContactAdmin(PersonalDataActions, admin.ModelAdmin):
     list_select_related = ["deal"]
     fields = ["deal", "role", "name", "email", "phone", "user"]
     readonly_fields = fields
-
-    def has_view_permission(self, request, obj=None) -> bool:
-        return access.is_reviewer(request.user)
-
-    def has_add_permission(self, request) -> bool:
-        return False
-
-    def has_change_permission(self, request, obj=None) -> bool:
-        return False
-
-    def has_delete_permission(self, request, obj=None) -> bool:
-        return False

@@ -40,7 +40,7 @@ def two_factor(request: HttpRequest) -> HttpResponse:
         "portal/accounts/two_factor.html",
         {
             "enabled": mfa.has_second_factor(user),
-            "required": mfa.required_for(user, "/" + mfa.settings.ADMIN_URL),
+            "required": mfa.required_for_account(user),
             "form": CodeForm(),
         },
     )
@@ -114,7 +114,7 @@ def two_factor_disable(request: HttpRequest) -> HttpResponse:
     """Turn the second factor off, with a current code; not where it is required."""
     user = request.user
     form = CodeForm(request.POST)
-    if mfa.required_for(user, "/" + mfa.settings.ADMIN_URL):
+    if mfa.required_for_account(user):
         messages.error(request, _("Vendor reviewers keep two-factor authentication on."))
     elif form.is_valid() and mfa.verify(request, form.cleaned_data["code"]):
         mfa.disable(user, by=user)

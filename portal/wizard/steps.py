@@ -97,6 +97,15 @@ class OpportunityStep(FormStep):
         return True
 
 
+def pick_or_new(data, pick_form, pick_field: str, new_form):
+    """A step answered either way (an existing row, or a new one typed in): the chosen row,
+    the new one's cleaned data, or None when the stored answer no longer holds."""
+    form = new_form(data) if data.get("mode") == "new" else pick_form(data)
+    if not form.is_valid():
+        return None
+    return form.cleaned_data if data.get("mode") == "new" else form.cleaned_data[pick_field]
+
+
 class CustomerStep(Step):
     slug, name = "customer", gettext_lazy("Customer")
 
@@ -138,18 +147,14 @@ class CustomerStep(Step):
         state.save_step(self.slug, data)
 
     def fill(self, state, r):
-        data = state.querydict(self.slug)
-        if data.get("mode") == "new":
-            form = forms.NewCustomerForm(data)
-            if form.is_valid():
-                r.new_customer = NewCustomer(**form.cleaned_data)
-                return True
-            return False
-        form = forms.CustomerPickForm(data)
-        if form.is_valid():
-            r.customer = form.cleaned_data["customer"]
-            return True
-        return False
+        chosen = pick_or_new(
+            state.querydict(self.slug), forms.CustomerPickForm, "customer", forms.NewCustomerForm
+        )
+        if isinstance(chosen, dict):
+            r.new_customer = NewCustomer(**chosen)
+        else:
+            r.customer = chosen
+        return chosen is not None
 
     def prefill(self, deal):
         return {"mode": ["existing"], "customer": [str(deal.customer_id)]}
@@ -212,18 +217,18 @@ class ContactStep(Step):
         }
 
     def fill(self, state, r):
-        data = state.querydict(self.slug)
-        if data.get("mode") == "new":
-            form = forms.NewContactForm(data)
-            if form.is_valid():
-                r.new_contact = NewContact(**form.cleaned_data)
-                return True
-            return False
-        form = forms.ContactPickForm(data, customer_id=r.customer.pk if r.customer else None)
-        if form.is_valid():
-            r.contact = form.cleaned_data["contact"]
-            return True
-        return False
+        customer_id = r.customer.pk if r.customer else None
+        chosen = pick_or_new(
+            state.querydict(self.slug),
+            lambda data: forms.ContactPickForm(data, customer_id=customer_id),
+            "contact",
+            forms.NewContactForm,
+        )
+        if isinstance(chosen, dict):
+            r.new_contact = NewContact(**chosen)
+        else:
+            r.contact = chosen
+        return chosen is not None
 
     def prefill(self, deal):
         return {"mode": ["existing"], "contact": [str(deal.customer_contact_id)]}
