@@ -21,7 +21,7 @@ from django.utils import timezone
 
 from portal.decisions import log_action
 from portal.models import Deal, DealLine, Distributor, DistributorApiToken, User
-from portal.numbers import NUMBER_PATTERN
+from portal.numbers import parse_deal_reg_number
 
 MAX_INPUT_LENGTH = 40
 VALID_STATUSES = (Deal.Status.APPROVED, Deal.Status.WON)
@@ -63,9 +63,9 @@ class CheckResult:
 
 
 def normalize_number(raw: str) -> str:
-    """' dr-2026-000012 ' → 'DR-2026-000012'; anything else becomes '' (never matches)."""
-    candidate = (raw or "")[:MAX_INPUT_LENGTH].strip().upper()
-    return candidate if NUMBER_PATTERN.fullmatch(candidate) else ""
+    """The number however it was written (`numbers.parse_deal_reg_number`); anything else
+    becomes '' (never matches)."""
+    return parse_deal_reg_number((raw or "")[:MAX_INPUT_LENGTH])
 
 
 def check_number(

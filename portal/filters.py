@@ -15,6 +15,7 @@ from django.utils.translation import gettext_lazy as _
 
 from portal.access import deals_visible_to
 from portal.models import Customer, Deal, DealLine, User, normalize_tax_id
+from portal.numbers import parse_deal_reg_number
 from portal.selectors import (
     COUNT_CAP,
     FilterChoices,
@@ -178,6 +179,10 @@ class DealFilter(django_filters.FilterSet):
         if not value:
             return queryset
         customers = Q(name__icontains=value)
+        number = parse_deal_reg_number(value)
+        if number:
+            # A whole Deal Reg Number, however written: its deal, through the unique index.
+            return queryset.filter(deal_reg_number=number)
         tax_id = normalize_tax_id(value)
         if not any(char.isdigit() for char in tax_id):
             # Words: a customer's name (Deal Reg Numbers, opportunity IDs and tax IDs

@@ -4,8 +4,22 @@ import re
 
 from portal.models import DealRegSequence
 
-# A number as the portal writes it (the check page and the API accept only this form).
+# A number as the portal writes it.
 NUMBER_PATTERN = re.compile(r"DR-\d{4}-\d{6}")
+# A number as people write it: any case, with or without separators (spaces, hyphens,
+# en or em dashes, minus signs, underscores).
+_SEPARATORS = r"[\s\-_\u2010-\u2015\u2212]*"
+_AS_TYPED = re.compile(rf"DR{_SEPARATORS}(\d{{4}}){_SEPARATORS}(\d{{6}})", re.IGNORECASE)
+
+
+def parse_deal_reg_number(raw: str | None) -> str:
+    """'DR2026000016', 'dr 2026 000016', 'DR–2026–000016' → 'DR-2026-000016'; '' for
+    anything that is not a whole Deal Reg Number (which then matches no deal)."""
+    match = _AS_TYPED.fullmatch((raw or "")[:60].strip())
+    if match is None:
+        return ""
+    year, sequence = match.groups()
+    return format_deal_reg_number(int(year), int(sequence))
 
 
 def next_deal_reg_number(year: int) -> str:

@@ -191,3 +191,16 @@ def test_partner_staff_cannot_reach_the_token_admin(client, partner_user):
     client.force_login(partner_user)
     response = client.get(reverse("admin:portal_distributorapitoken_changelist"))
     assert response.status_code == 302
+
+
+def test_the_api_accepts_the_number_however_it_is_written(client, token, make_deal):
+    deal = make_deal(S.APPROVED)
+    spaced = deal.deal_reg_number.replace("-", " ").lower()
+    for typed in (
+        spaced,
+        deal.deal_reg_number.replace("-", ""),
+        deal.deal_reg_number.replace("-", "–"),
+    ):
+        response = api(client, typed, token)
+        assert response.status_code == 200, typed
+        assert response.json()["deal_reg_number"] == deal.deal_reg_number

@@ -182,3 +182,34 @@ def test_distributor_checks_a_number_in_the_browser(page, live_server, make_deal
     page.get_by_label("Deal Reg Number").fill("DR-2026-999999")
     page.get_by_role("button", name="Check").click()
     assert "Not found" in page.get_by_test_id("deal-reg-check-not-found").inner_text()
+
+
+@pytest.mark.parametrize(
+    "spelling",
+    [
+        "{year}{seq}",
+        "DR {year} {seq}",
+        "dr-{year}-{seq}",
+        "DR–{year}–{seq}",  # en dashes
+        "DR—{year}—{seq}",  # em dashes
+        "  DR - {year} - {seq}  ",
+    ],
+)
+def test_the_number_is_found_however_it_is_written(client, distributor_user, approved, spelling):
+    _dr, year, seq = approved.deal_reg_number.split("-")
+    typed = ("DR" if spelling.startswith("{") else "") + spelling.format(year=year, seq=seq)
+    client.force_login(distributor_user)
+    response = check(client, typed)
+    assert response.status_code == 200
+    assert approved.customer.name in response.content.decode()
+    # The Opportunity Manager and the reviewers' queue find it the same way.
+    om = client.get(reverse("portal:opportunity_manager"), {"q": typed})
+    assert approved.customer.name in om.content.decode()
+
+
+def test_the_admin_queue_finds_a_number_however_it_is_written(client, reviewer, approved):
+    client.force_login(reviewer)
+    typed = approved.deal_reg_number.replace("-", " ").lower()
+    response = client.get(reverse("admin:portal_deal_changelist"), {"q": typed})
+    assert response.status_code == 200
+    assert [d.pk for d in response.context["cl"].result_list] == [approved.pk]

@@ -28,6 +28,7 @@ from portal.admin.deal_parts import (
     SlaListFilter,
 )
 from portal.models import Deal, DealComment
+from portal.numbers import parse_deal_reg_number
 from portal.review_selectors import conflicts_with_details, with_conflict_counts
 
 # The statuses whose conflicts a reviewer weighs: the registrations that are live.
@@ -127,6 +128,13 @@ class DealAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None) -> bool:
         return False
+
+    def get_search_results(self, request, queryset, search_term):
+        # A Deal Reg Number however it was written finds its deal.
+        number = parse_deal_reg_number(search_term)
+        if number:
+            return queryset.filter(deal_reg_number=number), False
+        return super().get_search_results(request, queryset, search_term)
 
     def get_queryset(self, request):
         return with_conflict_counts(super().get_queryset(request))
