@@ -5,9 +5,11 @@ BIN := $(VENV)/bin
 # What the test run needs from the environment; DATABASE_URL passes through when set.
 TEST_ENV := SECRET_KEY=test-only-not-a-secret-but-as-long-as-production-asks-0123456789 \
 	SECURE_SSL_REDIRECT=0
-RUN_ENV := DEBUG=1
+# `make run PORT=8010` serves on another port; the links in e-mails follow it.
+PORT ?= 8000
+RUN_ENV := DEBUG=1 SITE_URL=http://127.0.0.1:$(PORT)
 
-.PHONY: run test lint install browser clean messages
+.PHONY: run test lint install browser clean messages port-free
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -20,10 +22,15 @@ $(VENV)/.installed: pyproject.toml | $(BIN)/python
 
 install: $(VENV)/.installed
 
-run: install
+run: install port-free
 	$(RUN_ENV) $(BIN)/python manage.py migrate --noinput
 	$(RUN_ENV) $(BIN)/python manage.py seed_demo
-	$(RUN_ENV) $(BIN)/python manage.py runserver 127.0.0.1:8000
+	$(RUN_ENV) $(BIN)/python manage.py runserver 127.0.0.1:$(PORT)
+
+# One sentence instead of a traceback when another program holds the port.
+port-free:
+	@$(PYTHON) -c "import socket; s = socket.socket(); s.bind(('127.0.0.1', $(PORT))); s.close()" \
+		2>/dev/null || { echo "Port $(PORT) is already in use on 127.0.0.1: choose another one, e.g. make run PORT=8010."; exit 1; }
 
 test: install
 	$(TEST_ENV) $(BIN)/python -m pytest $(PYTEST_ARGS)
