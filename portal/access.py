@@ -20,7 +20,7 @@ from dataclasses import dataclass
 
 from django.contrib.auth.models import Permission
 from django.core.exceptions import ValidationError
-from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.db.models import Exists, OuterRef, Q, QuerySet, Value
 from django.http import Http404
 
 from portal.models import Deal, User
@@ -120,6 +120,26 @@ def get_visible_or_404(rows: QuerySet, pk):
 def get_deal_for(*, user, pk) -> Deal:
     """The deal `pk` if `user` may see it; otherwise Http404, never another's data."""
     return get_visible_or_404(deals_visible_to(user=user), pk)
+
+
+def contact_details_q(user) -> Q | None:
+    """Which customer contacts' e-mail and phone `user` may read, as a filter on contacts
+    (None: all). Contacts are shared so that nobody types them twice, but their details
+    are not: partner staff read those of contacts their partner entered (`known_to`)."""
+    if _active(user) and user.partner_id:
+        return Q(known_to=user.partner_id)
+    return None
+
+
+def contact_details_visible(user, contact_ref: str = "pk"):
+    """An expression: whether `user` may read the details of the contact at `contact_ref`
+    (the row's own pk for contacts, "customer_contact_id" for deals)."""
+    from portal.models import CustomerContact
+
+    condition = contact_details_q(user)
+    if condition is None:
+        return Value(True)
+    return Exists(CustomerContact.objects.filter(condition, pk=OuterRef(contact_ref)))
 
 
 def actor_for(user, deal: Deal) -> str | None:

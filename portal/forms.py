@@ -13,6 +13,7 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from portal.access import contact_details_visible
 from portal.inputs import PlainTextForm, as_id
 from portal.models import (
     MAX_PRODUCTS_PER_DEAL,
@@ -130,9 +131,12 @@ class ContactPickForm(PlainTextForm):
         },
     )
 
-    def __init__(self, *args, customer_id: int | None = None, **kwargs) -> None:
+    def __init__(self, *args, customer_id: int | None = None, viewer=None, **kwargs) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["contact"].queryset = CustomerContact.objects.filter(customer_id=customer_id)
+        contacts = CustomerContact.objects.filter(customer_id=customer_id)
+        if viewer is not None:
+            contacts = contacts.annotate(details_visible=contact_details_visible(viewer))
+        self.fields["contact"].queryset = contacts
 
 
 class NewContactForm(PlainTextForm):

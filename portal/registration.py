@@ -175,6 +175,9 @@ def _register(*, user: User, r: Registration, token: str) -> Deal:
             lambda: CustomerContact.objects.create(customer=customer, **vars(r.new_contact)),
             lambda: same_contact(customer_id=customer.pk, email=email),
         )
+    if r.contact is None:
+        # Whoever types a contact in reads its details (a joined one: the other typed it).
+        contact.known_to.add(user.partner_id)
     deal = Deal.objects.create(
         partner_id=user.partner_id,
         registered_by=user,

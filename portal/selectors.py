@@ -26,7 +26,12 @@ from django.db.models import (
 )
 from django.utils import timezone
 
-from portal.access import deals_visible_to, get_visible_or_404, is_reviewer
+from portal.access import (
+    contact_details_visible,
+    deals_visible_to,
+    get_visible_or_404,
+    is_reviewer,
+)
 from portal.models import (
     Customer,
     Deal,
@@ -79,6 +84,9 @@ def get_deal_page_for(*, user: User, pk: int) -> Deal:
     )
     if user.partner_id:
         deals = with_conflict_since(deals)
+    deals = deals.annotate(
+        contact_details_visible=contact_details_visible(user, "customer_contact_id")
+    )
     deals = deals.prefetch_related(
         Prefetch(
             "lines",
@@ -191,14 +199,15 @@ def filter_choices(*, user: User) -> FilterChoices:
 
 
 CUSTOMER_SEARCH_LIMIT = 20
+CUSTOMER_SEARCH_MIN_LENGTH = 3
 
 
 def search_customers(*, query: str, limit: int = CUSTOMER_SEARCH_LIMIT) -> list[Customer]:
-    """Customers whose name or website contains `query`, or whose tax ID starts with it.
+    """Customers whose name or website contains `query`, or whose tax ID is `query`.
 
-    The tax ID is compared normalised ('PL 123-456', '123456' and 'pl123456' all
-    match), so a partner finds a customer however its NIP was typed. Customers
-    are shared by the whole portal. At most `limit` rows, in one query.
+    At least three characters, and a tax ID only whole (compared normalised: 'PL 123-456',
+    '123456' and 'pl123456' are one): the shared directory is found, never listed, whether
+    by the first letters or by a tax-ID prefix. At most `limit` rows, in one query.
     """
     return list(customer_search_queryset(query=query, limit=limit))
 
@@ -206,22 +215,16 @@ def search_customers(*, query: str, limit: int = CUSTOMER_SEARCH_LIMIT) -> list[
 def customer_search_queryset(*, query: str, limit: int = CUSTOMER_SEARCH_LIMIT) -> QuerySet:
     """The query behind `search_customers` (also what `bench --explain` reads)."""
     query = " ".join((query or "").split())[:100]
-    if len(query) < 2:
+    if len(query) < CUSTOMER_SEARCH_MIN_LENGTH:
         return Customer.objects.none()
-    if len(query) < 3:
-        # Two letters: names with a word starting with them. A trigram index serves
-        # "starts with" but no "contains" under three characters, and the first letters
-        # typed would otherwise scan every customer (~70 ms at 200,000).
-        condition = Q(name__istartswith=query) | Q(name__icontains=f" {query}")
-    else:
-        site = query.lower().removeprefix("https://").removeprefix("http://")
-        site = site.removeprefix("www.").rstrip("/")
-        condition = Q(name__icontains=query)
-        if site:
-            condition |= Q(website__icontains=site)
+    site = query.lower().removeprefix("https://").removeprefix("http://")
+    site = site.removeprefix("www.").rstrip("/")
+    condition = Q(name__icontains=query)
+    if site:
+        condition |= Q(website__icontains=site)
     tax_id = normalize_tax_id(query)
     if any(c.isdigit() for c in tax_id):
-        condition |= Q(tax_id_normalized__startswith=tax_id)
+        condition |= Q(tax_id_normalized=tax_id)
     return (
         Customer.objects.filter(condition)
         .only("pk", "name", "tax_id", "city", "country", "website")

@@ -151,6 +151,13 @@ class DealFactory(factory.django.DjangoModelFactory):
                 email=self.registered_by.email,
             )
 
+    @factory.post_generation
+    def customer_contact_known(self, create, extracted, **kwargs):
+        # As Register Deal does: the partner that enters a deal's contact reads its details.
+        # `customer_contact_known=False` builds a deal on a contact another partner entered.
+        if create and extracted is not False:
+            self.customer_contact.known_to.add(self.partner_id)
+
 
 def valid_nip(n: int) -> str:
     """A 10-digit Polish NIP with a correct check digit, different for each n."""

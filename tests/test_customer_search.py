@@ -42,15 +42,16 @@ def test_search_finds_a_customer_by_name_partial_name_and_any_case(customers, qu
         "526 000 12 46",
         "526-000-12-46",
         "5260001246",
-        "PL52600012",
     ],
 )
 def test_search_finds_a_customer_by_tax_id_in_any_spelling(customers, query):
     assert names(query) == {"Teatr Nowy"}
 
 
-def test_a_tax_id_prefix_finds_every_customer_it_starts(customers):
-    assert names("526") == {"Teatr Nowy", "Bank Spółdzielczy"}
+@pytest.mark.parametrize("prefix", ["526", "PL52600012", "5260"])
+def test_a_tax_id_prefix_lists_nobody(customers, prefix):
+    # The directory is found by a whole tax ID, never listed by its first digits.
+    assert names(prefix) == set()
 
 
 @pytest.mark.parametrize(
@@ -67,10 +68,9 @@ def test_a_query_too_short_or_unknown_finds_nothing(customers):
     assert names("Nieznana Firma") == set()
 
 
-def test_two_letters_find_names_with_a_word_starting_with_them(customers):
-    assert names("te") == {"Teatr Nowy"}
-    assert names("no") == {"Teatr Nowy"}
-    assert names("at") == set()  # inside a word: from the third letter on
+def test_a_name_needs_three_letters(customers):
+    assert names("te") == set() and names("no") == set()
+    assert names("tea") == {"Teatr Nowy"} and names("owy") == {"Teatr Nowy"}
 
 
 def test_search_returns_at_most_twenty_customers(db):

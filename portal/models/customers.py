@@ -81,6 +81,12 @@ class CustomerContact(models.Model):
     phone = models.CharField(_("phone"), max_length=40, blank=True)
     job_title = models.CharField(_("job title"), max_length=100, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
+    # The partners who may read the e-mail and phone: the one that entered the contact (and,
+    # for contacts from before this rule, those that had them on their deals). Others find
+    # the contact by name and job title only; picking it does not add them here.
+    known_to = models.ManyToManyField(
+        "portal.Partner", blank=True, related_name="+", verbose_name=_("details visible to")
+    )
 
     class Meta:
         ordering = ["last_name", "first_name"]

@@ -16,7 +16,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from portal import forms, registration
+from portal import access, forms, registration
 from portal.inputs import as_id
 from portal.models import Customer, CustomerContact, Deal, Product, ProductFamily
 from portal.registration import NewContact, NewCustomer, PartnerPerson, Registration
@@ -54,7 +54,7 @@ class Step:
     def handle(self, request: HttpRequest, state: WizardState) -> HttpResponse | dict | None:
         raise NotImplementedError
 
-    def fill(self, state: WizardState, r: Registration) -> bool:
+    def fill(self, state: WizardState, r: Registration, viewer=None) -> bool:
         """Re-check the stored answer as the database is now and add it to `r`."""
         return True
 
@@ -89,7 +89,7 @@ class OpportunityStep(FormStep):
     slug, name = "opportunity", gettext_lazy("Existing opportunity")
     form_class = forms.OpportunityForm
 
-    def fill(self, state, r):
+    def fill(self, state, r, viewer=None):
         form = forms.OpportunityForm(state.querydict(self.slug))
         if not form.is_valid():
             return False
@@ -146,7 +146,7 @@ class CustomerStep(Step):
             state.forget("contact")  # that contact works for the customer chosen before
         state.save_step(self.slug, data)
 
-    def fill(self, state, r):
+    def fill(self, state, r, viewer=None):
         chosen = pick_or_new(
             state.querydict(self.slug), forms.CustomerPickForm, "customer", forms.NewCustomerForm
         )
@@ -200,7 +200,9 @@ class ContactStep(Step):
         contacts, customer_name = [], state.value("customer", "name")
         if customer_id:
             contacts = list(
-                CustomerContact.objects.filter(customer_id=customer_id).select_related("customer")
+                CustomerContact.objects.filter(customer_id=customer_id)
+                .select_related("customer")
+                .annotate(details_visible=access.contact_details_visible(request.user))
             )
             customer_name = (
                 contacts[0].customer.name
@@ -216,11 +218,11 @@ class ContactStep(Step):
             "adding": adding,
         }
 
-    def fill(self, state, r):
+    def fill(self, state, r, viewer=None):
         customer_id = r.customer.pk if r.customer else None
         chosen = pick_or_new(
             state.querydict(self.slug),
-            lambda data: forms.ContactPickForm(data, customer_id=customer_id),
+            lambda data: forms.ContactPickForm(data, customer_id=customer_id, viewer=viewer),
             "contact",
             forms.NewContactForm,
         )
@@ -273,7 +275,7 @@ class ProductsStep(Step):
             "selected_count": len(selected),
         }
 
-    def fill(self, state, r):
+    def fill(self, state, r, viewer=None):
         form = forms.ProductsForm(state.querydict(self.slug))
         if not form.is_valid():
             return False
@@ -301,7 +303,7 @@ class DetailsStep(FormStep):
             **initial(state.data(self.slug)),
         }
 
-    def fill(self, state, r):
+    def fill(self, state, r, viewer=None):
         form = forms.DetailsForm(state.querydict(self.slug))
         if not form.is_valid():
             return False
@@ -328,7 +330,7 @@ class ReviewStep(Step):
     slug, name = "review", gettext_lazy("Review")
 
     def handle(self, request, state):
-        r, bad_step = build_registration(state)
+        r, bad_step = build_registration(state, viewer=request.user)
         if r is None:
             return send_back(request, state, bad_step)
         if request.method == "POST":
@@ -341,8 +343,10 @@ class ReviewStep(Step):
                 product_ids=[p.pk for p, _q in r.lines],
                 partner_id=request.user.partner_id,
             )
+        contact_details_visible = r.contact is None or r.contact.details_visible
         return {
             "registration": r,
+            "contact_details_visible": contact_details_visible,
             "conflict_since": conflict_since,
             "edit_urls": {step.slug: step_url(step.slug, edit=True) for step in STEPS},
         }
@@ -371,12 +375,13 @@ SLUGS = [step.slug for step in STEPS]
 BY_SLUG = {step.slug: step for step in STEPS}
 
 
-def build_registration(state: WizardState) -> tuple[Registration | None, str | None]:
+def build_registration(state: WizardState, viewer=None) -> tuple[Registration | None, str | None]:
     """Every answer re-checked as the database is now: (registration, None), or
-    (None, the first step whose answer no longer holds)."""
+    (None, the first step whose answer no longer holds). A picked contact says whether
+    `viewer` may read its details (`details_visible`)."""
     r = Registration()
     for step in STEPS:
-        if not step.fill(state, r):
+        if not step.fill(state, r, viewer=viewer):
             return None, step.slug
     return r, None
 

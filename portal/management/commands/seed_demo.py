@@ -336,6 +336,9 @@ class Command(BaseCommand):
             currency="PLN",
             opportunity_id="" if rng.random() < 0.7 else f"OPP-{rng.randint(10000, 99999)}",
         )
+        # The first partner on a customer entered its contact; a later one only picked it.
+        if not deal.customer_contact.known_to.exists():
+            deal.customer_contact.known_to.add(partner)
         for position, product in enumerate(rng.sample(products, rng.randint(1, 3)), start=1):
             DealLine.objects.create(
                 deal=deal,
