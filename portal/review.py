@@ -1,5 +1,6 @@
 """Reviewers' decisions on deals that are more than one transition."""
 
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -10,6 +11,35 @@ from portal.models import Deal, User
 from portal.review_selectors import conflicts_with_details
 
 
+def earlier_conflicts(deal: Deal) -> list[Deal]:
+    """Other partners' live registrations for the same customer and a product in common
+    that were submitted before `deal`: what an approval would overrule."""
+    return [other for other in conflicts_with_details(deal=deal) if other.came_first]
+
+
+def conflict_sentence(others: list[Deal]) -> str:
+    return _(
+        "It conflicts with an earlier registration by another partner: %(deals)s. "
+        "Confirm to approve it anyway."
+    ) % {
+        "deals": "; ".join(
+            f"{o.deal_reg_number or f'#{o.pk}'} ({o.partner.name}, "
+            f"{timezone.localtime(o.submitted_at).date().isoformat()})"
+            for o in others
+        )
+    }
+
+
+def approve(*, deal: Deal, by: User, confirm_conflicts: bool = False, **decision) -> Deal:
+    """Approve through the workflow, unless an earlier registration by another partner
+    conflicts and the reviewer has not confirmed overruling it (ValidationError naming it)."""
+    if not confirm_conflicts:
+        others = earlier_conflicts(deal)
+        if others:
+            raise ValidationError({"confirm_conflicts": [conflict_sentence(others)]})
+    return workflow.approve(deal=deal, by=by, **decision)
+
+
 @transaction.atomic
 def reject_as_duplicate(*, deal: Deal, by: User) -> Deal:
     """Reject `deal` as a duplicate of the earliest live registration by another partner.
@@ -18,7 +48,7 @@ def reject_as_duplicate(*, deal: Deal, by: User) -> Deal:
     deal; the reviewers' internal note and the action log record which deal it was.
     Raises `workflow.DealTransitionError` when no other partner registered first.
     """
-    earlier = [other for other in conflicts_with_details(deal=deal) if other.came_first]
+    earlier = earlier_conflicts(deal)
     if not earlier:
         raise workflow.DealTransitionError(
             _("No earlier registration by another partner: not rejected as a duplicate.")

@@ -354,6 +354,14 @@ TARGETS = [
         [deal_parts.RejectForm],
     ),
     Target(
+        "admin bulk approve, conflicts confirmed",
+        "post",
+        lambda w: reverse("admin:portal_deal_changelist"),
+        of(deal_parts.ConfirmConflictsForm, extra=("action", "_selected_action", "apply")),
+        "reviewer",
+        [deal_parts.ConfirmConflictsForm],
+    ),
+    Target(
         "admin bulk extend",
         "post",
         lambda w: reverse("admin:portal_deal_changelist"),

@@ -30,7 +30,38 @@ class ApproveForm(PlainTextForm):
         validators=[workflow.not_too_far],
     )
     note = forms.CharField(
-        label=_("Note"), required=False, widget=forms.Textarea(attrs={"rows": 2})
+        label=_("Note"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text=_("The partner sees this note in the approval e-mail and on the deal."),
+    )
+    confirm_conflicts = forms.BooleanField(
+        label=_("Approve although an earlier registration by another partner conflicts"),
+        required=False,
+    )
+
+    def __init__(self, *args, deal=None, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.deal = deal
+        self.validity_warning = ""
+
+    def clean(self) -> dict:
+        data = super().clean()
+        end = data.get("validity_end")
+        if self.deal is not None and end and end < self.deal.expected_close_date:
+            # A warning, not a refusal: the reviewer may mean it (an extension can follow).
+            self.validity_warning = _(
+                "The validity would end on %(end)s, before the expected close date %(close)s."
+            ) % {"end": end.isoformat(), "close": self.deal.expected_close_date.isoformat()}
+        return data
+
+
+class ConfirmConflictsForm(PlainTextForm):
+    confirm = forms.BooleanField(
+        label=_(
+            "Approve these deals even where an earlier registration by another partner conflicts"
+        ),
+        error_messages={"required": _("Tick the box to confirm.")},
     )
 
 

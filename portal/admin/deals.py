@@ -16,6 +16,7 @@ from portal import access, comments, review, sla, workflow
 from portal.admin import bulk
 from portal.admin.deal_parts import (
     ApproveForm,
+    ConfirmConflictsForm,
     ConflictListFilter,
     DealCommentInline,
     DealContactInline,
@@ -77,7 +78,12 @@ class DealAdmin(admin.ModelAdmin):
         ExtensionRequestInline,
         DealCommentInline,
     ]
-    actions = ["approve_selected", "reject_selected", "extend_selected"]
+    actions = [
+        "approve_selected",
+        "approve_selected_confirmed",
+        "reject_selected",
+        "extend_selected",
+    ]
     # The queue: Submitted deals first, the most urgent decision first; then the rest, newest first.
     ordering = [
         Case(When(status=Deal.Status.SUBMITTED, then=F("decision_due_at"))).asc(nulls_last=True),
@@ -281,27 +287,34 @@ class DealAdmin(admin.ModelAdmin):
     def approve_view(self, request: HttpRequest, object_id: str) -> HttpResponse:
         deal = self._reviewable_deal(request, object_id)
         change_url = reverse("admin:portal_deal_change", args=[deal.pk])
-        if request.method == "POST":
-            form = ApproveForm(request.POST)
-            if form.is_valid():
-                try:
-                    workflow.approve(deal=deal, by=request.user, **form.cleaned_data)
-                except workflow.DealTransitionError as exc:
-                    self.message_user(request, str(exc), messages.ERROR)
-                    return HttpResponseRedirect(change_url)
-                except ValidationError as exc:
-                    for field, errors in exc.message_dict.items():
-                        form.add_error(field if field in form.fields else None, errors)
-                else:
-                    self.message_user(
-                        request,
-                        _("Deal approved. Deal Reg Number: %(number)s.")
-                        % {"number": deal.deal_reg_number},
-                        messages.SUCCESS,
-                    )
-                    return HttpResponseRedirect(change_url)
-        else:
-            form = ApproveForm(initial=workflow.approval_defaults())
+        data = request.POST if request.method == "POST" else None
+        form = ApproveForm(data, deal=deal, initial=workflow.approval_defaults())
+        if not review.earlier_conflicts(deal):
+            del form.fields["confirm_conflicts"]
+        if form.is_bound and form.is_valid():
+            try:
+                review.approve(deal=deal, by=request.user, **form.cleaned_data)
+            except workflow.DealTransitionError as exc:
+                self.message_user(request, str(exc), messages.ERROR)
+                return HttpResponseRedirect(change_url)
+            except ValidationError as exc:
+                for field, errors in exc.message_dict.items():
+                    form.add_error(field if field in form.fields else None, errors)
+            else:
+                self.message_user(
+                    request,
+                    _("Deal approved. Deal Reg Number: %(number)s.")
+                    % {"number": deal.deal_reg_number},
+                    messages.SUCCESS,
+                )
+                if form.validity_warning:
+                    self.message_user(request, form.validity_warning, messages.WARNING)
+                return HttpResponseRedirect(change_url)
+        default_end = workflow.approval_defaults()["validity_end"]
+        if not form.is_bound and default_end < deal.expected_close_date:
+            form.validity_warning = _(
+                "The validity would end on %(end)s, before the expected close date %(close)s."
+            ) % {"end": default_end.isoformat(), "close": deal.expected_close_date.isoformat()}
         return self._render_decision(
             request,
             deal,
@@ -349,12 +362,33 @@ class DealAdmin(admin.ModelAdmin):
         permissions=["review"],
     )
     def approve_selected(self, request: HttpRequest, queryset: QuerySet[Deal]):
+        # A deal that conflicts with an earlier registration is skipped and listed.
         bulk.run(
             self,
             request,
             queryset.order_by("submitted_at"),
-            lambda deal: workflow.approve(deal=deal, by=request.user),
+            lambda deal: review.approve(deal=deal, by=request.user),
             self._done(_("approved")),
+        )
+
+    @admin.action(
+        description=_("Approve selected deals, conflicts confirmed…"), permissions=["review"]
+    )
+    def approve_selected_confirmed(self, request: HttpRequest, queryset: QuerySet[Deal]):
+        return bulk.with_form(
+            self,
+            request,
+            queryset,
+            form_class=ConfirmConflictsForm,
+            change=lambda deal, data: review.approve(
+                deal=deal, by=request.user, confirm_conflicts=True
+            ),
+            done_message=self._done(_("approved")),
+            template="admin/portal/deal/approve_selected.html",
+            context=self._bulk_context(
+                queryset.prefetch_related("partner"), _("Approve deals that conflict")
+            ),
+            items=queryset.order_by("submitted_at"),
         )
 
     @admin.action(description=_("Reject selected deals…"), permissions=["review"])
