@@ -15,6 +15,7 @@ from django.core.exceptions import EmptyResultSet
 from django.db import connections
 from django.db.models import (
     Count,
+    Exists,
     FilteredRelation,
     Min,
     OuterRef,
@@ -258,6 +259,40 @@ def conflict_notice_for_partner(
     )
 
 
+@dataclass(frozen=True)
+class ProductConflict:
+    """For the partner's eyes, per product: another partner holds this customer and product
+    — until when (an approved registration), or since when (one awaiting the vendor).
+    Never which partner or which deal."""
+
+    until: datetime.date | None = None
+    since: datetime.datetime | None = None
+
+
+def product_conflicts_for_partner(
+    *, customer_id: int, product_ids: Iterable[int], partner_id: int
+) -> dict[int, ProductConflict]:
+    """{product id: ProductConflict} for the products another partner has registered live
+    for this customer; one query."""
+    rows = (
+        DealLine.objects.filter(
+            live_q("deal__"), deal__customer_id=customer_id, product_id__in=list(product_ids)
+        )
+        .exclude(deal__partner_id=partner_id)
+        .values_list("product_id", "deal__status", "deal__validity_end", "deal__submitted_at")
+    )
+    found: dict[int, ProductConflict] = {}
+    for product_id, status, validity_end, submitted_at in rows:
+        known = found.get(product_id, ProductConflict())
+        if status == Deal.Status.APPROVED:
+            until = max(filter(None, [known.until, validity_end]))
+            found[product_id] = ProductConflict(until=until, since=known.since)
+        else:
+            since = min(filter(None, [known.since, submitted_at]))
+            found[product_id] = ProductConflict(until=known.until, since=since)
+    return found
+
+
 def with_conflict_since(deals: QuerySet[Deal]) -> QuerySet[Deal]:
     """Annotate `conflict_since`: `conflict_notice_for_partner` of each deal, in the deal query.
 
@@ -274,7 +309,20 @@ def with_conflict_since(deals: QuerySet[Deal]) -> QuerySet[Deal]:
         .annotate(since=Min("submitted_at"))
         .values("since")
     )
-    return deals.annotate(conflict_since=Subquery(since))
+    others = (
+        Deal.objects.filter(customer_id=OuterRef("customer_id"), lines__product_id__in=own_products)
+        .exclude(partner_id=OuterRef("partner_id"))
+        .exclude(status=Deal.Status.DRAFT)
+    )
+    return deals.annotate(
+        conflict_since=Subquery(since),
+        # For the notice to follow the outcome: was there a competing registration at all,
+        # and did the vendor approve one (it carries a number)?
+        conflict_ever=Exists(others),
+        conflict_other_approved=Exists(
+            others.filter(status__in=[str(s) for s in Deal.NUMBERED_STATUSES])
+        ),
+    )
 
 
 def comments_visible_to(*, user: User, deal: Deal) -> QuerySet[DealComment]:

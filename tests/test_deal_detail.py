@@ -219,7 +219,8 @@ def test_comments_requests_and_a_conflict_cost_no_extra_queries(
     html = response.content.decode()
     assert html.count('data-testid="comment"') == (15 if actor in ("reviewer", "superuser") else 10)
     assert html.count('data-testid="extension-request"') == 2
-    assert ("another partner since" in html) == (actor == "partner_user")
+    # Approved for this partner: the notice says so; only partner staff read it.
+    assert ("approved the registration for you" in html) == (actor == "partner_user")
 
 
 def test_a_submitted_deal_says_when_the_vendor_decision_is_expected(

@@ -198,3 +198,41 @@ def test_no_portal_view_uses_the_reviewers_conflict_queries():
             "conflicts_with_details",
         ):
             assert name not in source, f"{module.name} uses {name}"
+
+
+@pytest.mark.parametrize(
+    ("mine_to", "theirs_to", "outcome"),
+    [
+        (S.SUBMITTED, S.SUBMITTED, "pending"),
+        (S.APPROVED, S.SUBMITTED, "approved-for-you"),
+        (S.REJECTED, S.APPROVED, "other-approved"),
+        (S.SUBMITTED, S.WITHDRAWN, "resolved"),
+    ],
+)
+def test_the_notice_on_the_deal_page_follows_the_outcome(
+    client, make_deal, rival, partner_user, reviewer, mine_to, theirs_to, outcome
+):
+    from portal import workflow
+
+    shared = factories.ProductFactory()
+    customer = factories.CustomerFactory()
+    theirs = make_rival_deal(make_deal, rival, customer, shared, status=S.SUBMITTED)
+    mine = make_deal(
+        S.SUBMITTED,
+        customer=customer,
+        customer_contact=factories.CustomerContactFactory(customer=customer),
+        lines=[shared],
+    )
+    moves = {
+        S.APPROVED: workflow.approve,
+        S.REJECTED: workflow.reject,
+        S.WITHDRAWN: workflow.withdraw,
+    }
+    for deal, target in ((theirs, theirs_to), (mine, mine_to)):
+        if target != S.SUBMITTED:
+            extra = {"reason": "Duplicate."} if target == S.REJECTED else {}
+            moves[target](deal=deal, by=reviewer, **extra)
+    html = page(client, partner_user, mine)
+    assert f'data-outcome="{outcome}"' in html
+    for secret in secrets_of(theirs):
+        assert secret not in html

@@ -20,7 +20,11 @@ from portal import access, forms, registration
 from portal.inputs import as_id
 from portal.models import Customer, CustomerContact, Deal, Product, ProductFamily
 from portal.registration import NewContact, NewCustomer, PartnerPerson, Registration
-from portal.selectors import conflict_notice_for_partner, search_customers
+from portal.selectors import (
+    conflict_notice_for_partner,
+    product_conflicts_for_partner,
+    search_customers,
+)
 from portal.wizard.state import WizardState
 
 PRODUCT_LIST_LIMIT = 60
@@ -258,13 +262,23 @@ class ProductsStep(Step):
             if as_id(family):
                 match &= Q(family_id=as_id(family))
             products = products.filter(match | Q(pk__in=selected))
+        shown = list(products.order_by("family__name", "name")[:PRODUCT_LIST_LIMIT])
+        conflicts = {}
+        if customer_id := chosen_customer_id(state):
+            # Told as soon as the products are in view; never who holds them.
+            conflicts = product_conflicts_for_partner(
+                customer_id=customer_id,
+                product_ids=[p.pk for p in shown],
+                partner_id=request.user.partner_id,
+            )
         rows = [
             {
                 "product": product,
                 "checked": str(product.pk) in selected,
                 "quantity": source.get(f"quantity_{product.pk}", "1"),
+                "conflict": conflicts.get(product.pk),
             }
-            for product in products.order_by("family__name", "name")[:PRODUCT_LIST_LIMIT]
+            for product in shown
         ]
         return {
             "form": form,
