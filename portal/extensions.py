@@ -14,7 +14,7 @@ from django.db.models import Count, Exists, IntegerField, OuterRef, Subquery
 from django.db.models.functions import Coalesce
 from django.utils.translation import gettext as _
 
-from portal import workflow
+from portal import deal_rules, workflow
 from portal.access import is_partner_staff_of, is_reviewer
 from portal.decisions import lock_pending, stamp
 from portal.models import Deal, DealHistory, ExtensionRequest, User
@@ -80,9 +80,9 @@ def request_extension(
             _("Choose a date after the current validity end (%(date)s).")
             % {"date": locked.validity_end.isoformat()}
         )
-    if requested_validity_end is not None and requested_validity_end > workflow.latest_date():
+    if requested_validity_end is not None and requested_validity_end > deal_rules.latest_date():
         errors.setdefault("requested_validity_end", []).append(
-            _("Choose a date before %(date)s.") % {"date": workflow.latest_date().isoformat()}
+            _("Choose a date before %(date)s.") % {"date": deal_rules.latest_date().isoformat()}
         )
     if errors:
         raise ValidationError(errors)

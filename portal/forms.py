@@ -14,6 +14,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from portal.access import contact_details_visible
+from portal.deal_rules import DISTRIBUTOR_REQUIRED, close_date_problem, not_too_far
 from portal.inputs import PlainTextForm, as_id
 from portal.models import (
     MAX_PRODUCTS_PER_DEAL,
@@ -25,7 +26,6 @@ from portal.models import (
     normalize_tax_id,
 )
 from portal.models.deals import TOO_MANY_PRODUCTS
-from portal.workflow import DISTRIBUTOR_REQUIRED, close_date_problem, not_too_far
 
 CURRENCIES = [("", "—"), ("PLN", "PLN"), ("EUR", "EUR"), ("USD", "USD")]
 MAX_QUANTITY = 1_000_000

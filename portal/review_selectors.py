@@ -11,8 +11,8 @@ from django.db.models import Count, IntegerField, OuterRef, Prefetch, Q, QuerySe
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
+from portal.conflicts import live_q
 from portal.models import Deal, DealLine
-from portal.selectors import live_q
 
 
 def conflicts_for(

@@ -6,14 +6,14 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from portal import review_selectors, selectors
+from portal import conflicts, review_selectors
 from portal.models import Deal, DealComment
 from tests import factories
 
 
 def partner_notice(deal):
     """What the deal's partner is told on its page: the date of the earlier registration."""
-    return selectors.with_conflict_since(Deal.objects.filter(pk=deal.pk)).get().conflict_since
+    return conflicts.with_conflict_since(Deal.objects.filter(pk=deal.pk)).get().conflict_since
 
 
 pytestmark = pytest.mark.django_db
@@ -102,7 +102,7 @@ def test_partner_notice_gives_only_the_earliest_date(make_deal, rival, partner_u
     customer = factories.CustomerFactory()
     first = rival_deal(make_deal, rival, S.APPROVED, customer, [product])
     rival_deal(make_deal, rival, S.SUBMITTED, customer, [product])
-    since = selectors.conflict_notice_for_partner(
+    since = conflicts.conflict_notice_for_partner(
         customer_id=customer.pk, product_ids=[product.pk], partner_id=partner_user.partner_id
     )
     assert isinstance(since, datetime.datetime)
@@ -113,7 +113,7 @@ def test_partner_notice_is_none_for_the_registering_partner_itself(make_deal, ri
     product = factories.ProductFactory()
     theirs = rival_deal(make_deal, rival, S.SUBMITTED, factories.CustomerFactory(), [product])
     assert (
-        selectors.conflict_notice_for_partner(
+        conflicts.conflict_notice_for_partner(
             customer_id=theirs.customer_id, product_ids=[product.pk], partner_id=rival.partner_id
         )
         is None

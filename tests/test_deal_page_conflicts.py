@@ -5,7 +5,7 @@ import pytest
 from django.urls import reverse
 from django.utils import formats, timezone
 
-from portal import comments, selectors
+from portal import comments, conflicts, selectors
 from portal.models import Deal
 from tests import factories
 from tests.wizard_steps import answer_until, step_url
@@ -163,7 +163,7 @@ def test_the_page_gives_the_same_date_as_the_wizards_conflict_notice(
         lines=[shared, factories.ProductFactory()],
     )
     on_page = selectors.get_deal_page_for(user=partner_user, pk=mine.pk).conflict_since
-    assert on_page == selectors.conflict_notice_for_partner(
+    assert on_page == conflicts.conflict_notice_for_partner(
         customer_id=customer.pk,
         product_ids=[line.product_id for line in mine.lines.all()],
         partner_id=mine.partner_id,

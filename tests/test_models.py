@@ -4,7 +4,7 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 
-from portal import workflow
+from portal import deal_rules
 from portal.models import Customer, CustomerContact, DealLine, User, normalize_tax_id
 from tests import factories
 
@@ -86,7 +86,7 @@ def test_deal_contact_of_another_customer_is_refused_on_submission():
     deal.customer_contact = factories.CustomerContactFactory()
     deal.save()
     with pytest.raises(ValidationError) as exc:
-        workflow.validate_for_submission(deal)
+        deal_rules.validate_for_submission(deal)
     assert exc.value.message_dict["customer_contact"] == [
         "This contact works for another customer."
     ]
@@ -96,7 +96,7 @@ def test_an_inactive_product_is_refused_on_submission():
     old = factories.ProductFactory(is_active=False, name="Old box", sku="OLD-1")
     deal = factories.DealFactory(lines=[old])
     with pytest.raises(ValidationError) as exc:
-        workflow.validate_for_submission(deal)
+        deal_rules.validate_for_submission(deal)
     assert exc.value.message_dict["products"] == [
         "These products can no longer be registered: Old box."
     ]

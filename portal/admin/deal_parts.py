@@ -7,7 +7,7 @@ from django.contrib import admin
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from portal import access, workflow
+from portal import access, deal_rules
 from portal.inputs import PlainTextForm, as_id
 from portal.models import (
     Deal,
@@ -27,7 +27,7 @@ class ApproveForm(PlainTextForm):
     validity_end = forms.DateField(
         label=_("Valid until"),
         widget=forms.DateInput(attrs={"type": "date"}),
-        validators=[workflow.not_too_far],
+        validators=[deal_rules.not_too_far],
     )
     note = forms.CharField(
         label=_("Note"),
@@ -171,7 +171,7 @@ class ExtendForm(PlainTextForm):
     validity_end = forms.DateField(
         label=_("New validity end"),
         required=False,
-        validators=[workflow.not_too_far],
+        validators=[deal_rules.not_too_far],
         widget=forms.DateInput(attrs={"type": "date"}),
         help_text=_(
             "Leave empty to extend each deal by the default extension from its current "

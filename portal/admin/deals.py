@@ -1,28 +1,24 @@
 """The vendor reviewers' deal queue: approve, reject, reject as duplicate, bulk decisions."""
 
-from django.conf import settings
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import Case, F, QuerySet, When
+from django.db.models import Case, F, When
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import ngettext
 
 from portal import access, comments, review, sla, workflow
-from portal.admin import bulk
+from portal.admin.deal_actions import DealBulkActions
 from portal.admin.deal_parts import (
     ApproveForm,
-    ConfirmConflictsForm,
     ConflictListFilter,
     DealCommentInline,
     DealContactInline,
     DealHistoryInline,
     DealLineInline,
-    ExtendForm,
     ExtensionRequestInline,
     ProductListFilter,
     RejectForm,
@@ -37,7 +33,7 @@ LIVE_STATUSES = (Deal.Status.SUBMITTED, Deal.Status.APPROVED)
 
 
 @admin.register(Deal)
-class DealAdmin(admin.ModelAdmin):
+class DealAdmin(DealBulkActions, admin.ModelAdmin):
     list_display = [
         "id",
         "deal_reg_number_column",
@@ -341,88 +337,4 @@ class DealAdmin(admin.ModelAdmin):
             form,
             _("Reject %(deal)s") % {"deal": deal},
             "admin/portal/deal/reject.html",
-        )
-
-    @staticmethod
-    def _done(verb: str):
-        return lambda done: (
-            ngettext(
-                "%(count)d deal %(verb)s: %(deals)s.",
-                "%(count)d deals %(verb)s: %(deals)s.",
-                len(done),
-            )
-            % {"count": len(done), "verb": verb, "deals": ", ".join(str(d) for d in done)}
-        )
-
-    def _bulk_context(self, queryset, title: str, **extra) -> dict:
-        return {"deals": queryset.select_related("customer"), "title": title, **extra}
-
-    @admin.action(
-        description=_("Approve selected deals (default discount and validity)"),
-        permissions=["review"],
-    )
-    def approve_selected(self, request: HttpRequest, queryset: QuerySet[Deal]):
-        # A deal that conflicts with an earlier registration is skipped and listed.
-        bulk.run(
-            self,
-            request,
-            queryset.order_by("submitted_at"),
-            lambda deal: review.approve(deal=deal, by=request.user),
-            self._done(_("approved")),
-        )
-
-    @admin.action(
-        description=_("Approve selected deals, conflicts confirmed…"), permissions=["review"]
-    )
-    def approve_selected_confirmed(self, request: HttpRequest, queryset: QuerySet[Deal]):
-        return bulk.with_form(
-            self,
-            request,
-            queryset,
-            form_class=ConfirmConflictsForm,
-            change=lambda deal, data: review.approve(
-                deal=deal, by=request.user, confirm_conflicts=True
-            ),
-            done_message=self._done(_("approved")),
-            template="admin/portal/deal/approve_selected.html",
-            context=self._bulk_context(
-                queryset.prefetch_related("partner"), _("Approve deals that conflict")
-            ),
-            items=queryset.order_by("submitted_at"),
-        )
-
-    @admin.action(description=_("Reject selected deals…"), permissions=["review"])
-    def reject_selected(self, request: HttpRequest, queryset: QuerySet[Deal]):
-        return bulk.with_form(
-            self,
-            request,
-            queryset,
-            form_class=RejectForm,
-            change=lambda deal, data: workflow.reject(
-                deal=deal, by=request.user, reason=data["reason"]
-            ),
-            done_message=self._done(_("rejected")),
-            template="admin/portal/deal/reject_selected.html",
-            context=self._bulk_context(queryset, _("Reject selected deals")),
-        )
-
-    @admin.action(description=_("Extend validity of selected deals…"), permissions=["review"])
-    def extend_selected(self, request: HttpRequest, queryset: QuerySet[Deal]):
-        # Without a date each deal gets `workflow.default_extension_end`, the same rule as
-        # an approved extension request.
-        return bulk.with_form(
-            self,
-            request,
-            queryset,
-            form_class=ExtendForm,
-            change=lambda deal, data: workflow.extend(deal=deal, by=request.user, **data),
-            done_message=self._done(_("extended")),
-            template="admin/portal/deal/extend_selected.html",
-            context=self._bulk_context(
-                queryset,
-                _("Extend validity of selected deals"),
-                max_extensions=settings.DEAL_MAX_EXTENSIONS,
-                extension_days=settings.DEAL_EXTENSION_DAYS,
-            ),
-            items=queryset.order_by("pk"),
         )

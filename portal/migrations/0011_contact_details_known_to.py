@@ -3,20 +3,6 @@
 from django.db import migrations, models
 
 
-def known_from_deals(apps, schema_editor):
-    # Until now every partner that had a contact on a deal saw its details: they keep them.
-    Deal = apps.get_model("portal", "Deal")
-    Through = apps.get_model("portal", "CustomerContact").known_to.through
-    pairs = Deal.objects.values_list("customer_contact_id", "partner_id").distinct().iterator()
-    batch = []
-    for contact_id, partner_id in pairs:
-        batch.append(Through(customercontact_id=contact_id, partner_id=partner_id))
-        if len(batch) == 5000:
-            Through.objects.bulk_create(batch, ignore_conflicts=True)
-            batch = []
-    Through.objects.bulk_create(batch, ignore_conflicts=True)
-
-
 class Migration(migrations.Migration):
 
     dependencies = [
@@ -29,5 +15,4 @@ class Migration(migrations.Migration):
             name='known_to',
             field=models.ManyToManyField(blank=True, related_name='+', to='portal.partner', verbose_name='details visible to'),
         ),
-        migrations.RunPython(known_from_deals, migrations.RunPython.noop),
     ]

@@ -11,9 +11,9 @@ from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_http_methods
 
 from portal.access import get_deal_access
+from portal.deal_rules import not_too_far
 from portal.extensions import request_extension
 from portal.inputs import PlainTextForm
-from portal.workflow import not_too_far
 
 
 class ExtensionRequestForm(PlainTextForm):

@@ -17,8 +17,9 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from portal import access, registration
 from portal.selectors import search_customers
+from portal.wizard.base import step_url
 from portal.wizard.state import WizardState
-from portal.wizard.steps import BY_SLUG, SLUGS, STEPS, first_missing, prefill_from, step_url
+from portal.wizard.steps import BY_SLUG, SLUGS, STEPS, first_missing, prefill_from
 
 
 def partner_staff_required(view: Callable) -> Callable:
