@@ -24,6 +24,7 @@ import portal
 from portal import account_forms
 from portal import forms as wizard_forms
 from portal.admin import applications as admin_applications
+from portal.admin import catalogue as admin_catalogue
 from portal.admin import deal_parts
 from portal.admin import extensions as admin_extensions
 from portal.admin import personal as admin_personal
@@ -384,6 +385,14 @@ TARGETS = [
         of(admin_personal.EraseForm, extra=("action", "_selected_action", "apply")),
         "reviewer",
         [admin_personal.EraseForm],
+    ),
+    Target(
+        "admin merge customers",
+        "post",
+        lambda w: reverse("admin:portal_customer_changelist"),
+        static("action", "_selected_action", "apply", "survivor"),
+        "reviewer",
+        [admin_catalogue.MergeCustomersForm],
     ),
     Target(
         "admin application reject",

@@ -1,12 +1,14 @@
 """The catalogue, organisations, customers and users, as reviewers maintain them."""
 
+from django import forms
 from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.utils.translation import gettext_lazy as _
 
-from portal import access, mfa
+from portal import access, customers, mfa
+from portal.admin import bulk
 from portal.admin.personal import PersonalDataActions
-from portal.inputs import PlainTextModelForm
+from portal.inputs import PlainTextForm, PlainTextModelForm
 from portal.models import (
     Competitor,
     Customer,
@@ -49,6 +51,55 @@ class CustomerAdmin(PlainTextAdmin):
     search_fields = ["name", "tax_id_normalized", "website", "city"]
     list_filter = ["country"]
     inlines = [CustomerContactInline]
+    actions = ["merge_customers"]
+
+    def has_merge_permission(self, request) -> bool:
+        return access.is_reviewer(request.user)
+
+    @admin.action(description=_("Merge two duplicate customers…"), permissions=["merge"])
+    def merge_customers(self, request, queryset):
+        chosen = list(queryset.order_by("pk")[:3])
+        if len(chosen) != 2:
+            self.message_user(request, _("Select exactly two customers to merge."), messages.ERROR)
+            return None
+        return bulk.with_form(
+            self,
+            request,
+            queryset,
+            form_class=lambda *args, **kwargs: MergeCustomersForm(*args, choices=chosen, **kwargs),
+            change=lambda survivor, data: customers.merge(
+                survivor=survivor,
+                duplicate=next(c for c in chosen if c.pk != survivor.pk),
+                by=request.user,
+            ),
+            done_message=lambda done: _("Merged into %(name)s.") % {"name": done[0].name},
+            template="admin/portal/customer/merge.html",
+            context={"customers": chosen, "title": _("Merge duplicate customers")},
+            items=_SurvivorOf(request, chosen),
+        )
+
+
+class MergeCustomersForm(PlainTextForm):
+    survivor = forms.TypedChoiceField(
+        label=_("The customer that stays (its name and tax ID are kept)"),
+        coerce=int,
+        widget=forms.RadioSelect,
+    )
+
+    def __init__(self, *args, choices=(), **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["survivor"].choices = [(c.pk, f"{c.name} ({c.tax_id})") for c in choices]
+
+
+class _SurvivorOf:
+    """The one item the merge applies to: the customer the reviewer chose to keep."""
+
+    def __init__(self, request, chosen) -> None:
+        self.request, self.chosen = request, chosen
+
+    def __iter__(self):
+        survivor = self.request.POST.get("survivor")
+        return iter([c for c in self.chosen if str(c.pk) == survivor])
 
 
 @admin.register(CustomerContact)
