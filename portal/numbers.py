@@ -4,8 +4,6 @@ import re
 
 from portal.models import DealRegSequence
 
-# A number as the portal writes it.
-NUMBER_PATTERN = re.compile(r"DR-\d{4}-\d{6}")
 # A number as people write it: any case, with or without separators (spaces, hyphens,
 # en or em dashes, minus signs, underscores).
 _SEPARATORS = r"[\s\-_\u2010-\u2015\u2212]*"

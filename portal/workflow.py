@@ -99,11 +99,6 @@ def transitions_for(*, status: str, actor: str) -> list[Transition]:
     return [t for t in TRANSITIONS.values() if actor in t.actors and t.allows(status)]
 
 
-def statuses_allowing(name: str) -> frozenset[str]:
-    """The statuses from which the transition `name` is allowed."""
-    return TRANSITIONS[name].sources
-
-
 def _lock(deal: Deal) -> Deal:
     return Deal.objects.select_for_update().get(pk=deal.pk)
 
