@@ -107,22 +107,18 @@ class TwoFactorMiddleware:
         user = getattr(request, "user", None)
         if user is None or not user.is_authenticated or user.is_verified():
             return self.get_response(request)
-        open_paths = [reverse(name) for name in self.OPEN]
-        if any(request.path.startswith(path) for path in open_paths) or request.path.startswith(
-            settings.STATIC_URL
-        ):
+        # Cheap questions first (the session, the path, the cached reviewer flag): most
+        # requests of an account without a second factor stop here.
+        pending = request.session.get(mfa.PENDING_KEY)
+        if not pending and not mfa.required_for(user, request.path):
             return self.get_response(request)
-        target = None
-        if request.session.get(mfa.PENDING_KEY):
+        open_paths = [settings.STATIC_URL, *(reverse(name) for name in self.OPEN)]
+        if any(request.path.startswith(path) for path in open_paths):
+            return self.get_response(request)
+        if pending or mfa.has_second_factor(user):
             target = "portal:two_factor_verify"
-        elif mfa.required_for(user, request.path):
-            target = (
-                "portal:two_factor_verify"
-                if mfa.has_second_factor(user)
-                else "portal:two_factor_setup"
-            )
-        if target is None:
-            return self.get_response(request)
+        else:
+            target = "portal:two_factor_setup"
         return redirect(f"{reverse(target)}?{urlencode({'next': request.get_full_path()})}")
 
     # Reachable before the second factor: the two-factor pages, logging out, the language.
