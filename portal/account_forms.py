@@ -7,7 +7,7 @@ from django.core.validators import MaxLengthValidator
 from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 
-from portal import applications, notifications
+from portal import applications, notifications, tax_ids
 from portal.auth import MAX_LOGIN_LENGTH
 from portal.inputs import PlainTextModelForm
 from portal.models import Distributor, PartnerApplication, User
@@ -77,6 +77,7 @@ class PartnerApplicationForm(PlainTextModelForm):
         empty_label=_("Choose your distributor"),
         error_messages={"required": _("Choose the distributor you buy from.")},
     )
+    country = tax_ids.CountryField(label=_("Country"))
 
     class Meta:
         model = PartnerApplication
@@ -100,14 +101,12 @@ class PartnerApplicationForm(PlainTextModelForm):
         }
         error_messages = {
             "email": {"invalid": _("Enter an e-mail address such as name@company.com.")},
-            "country": {"max_length": _("Enter the two-letter country code, e.g. PL.")},
         }
 
-    def clean_tax_id(self) -> str:
-        tax_id = self.cleaned_data["tax_id"].strip()
-        if problem := applications.tax_id_problem(tax_id):
-            raise forms.ValidationError(problem)
-        return tax_id
+    def clean(self) -> dict:
+        cleaned = super().clean()
+        tax_ids.check_form(self)
+        return cleaned
 
     def clean_email(self) -> str:
         # Whether this address (or company) is known is never said here: the page answers
@@ -117,12 +116,6 @@ class PartnerApplicationForm(PlainTextModelForm):
     def validate_unique(self) -> None:
         # The live-application constraints would tell a visitor that an application exists.
         return None
-
-    def clean_country(self) -> str:
-        country = self.cleaned_data["country"].strip().upper()
-        if len(country) != 2 or not country.isalpha():
-            raise forms.ValidationError(_("Enter the two-letter country code, e.g. PL."))
-        return country
 
     def save(self, commit: bool = True) -> PartnerApplication:
         self.instance.language = translation.get_language() or settings.LANGUAGE_CODE

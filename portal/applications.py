@@ -3,61 +3,28 @@
 Each decision runs in one transaction and e-mails the applicant after commit.
 """
 
-import re
-
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Q
 from django.utils.translation import gettext as _
 
-from portal import notifications
+from portal import notifications, tax_ids
 from portal.decisions import lock_pending, stamp
-from portal.models import Partner, PartnerApplication, User, normalize_tax_id
+from portal.models import Partner, PartnerApplication, User
 
 LIVE = (PartnerApplication.Status.PENDING, PartnerApplication.Status.APPROVED)
-
-
-def nip_is_valid(digits: str) -> bool:
-    """The Polish NIP's check digit (weights 6 5 7 2 3 4 5 6 7, modulo 11)."""
-    if not re.fullmatch(r"\d{10}", digits):
-        return False
-    weights = (6, 5, 7, 2, 3, 4, 5, 6, 7)
-    check = sum(int(d) * w for d, w in zip(digits, weights, strict=False)) % 11
-    return check != 10 and check == int(digits[9])
-
-
-def tax_id_problem(value: str) -> str | None:
-    """A sentence saying what is wrong with a typed tax ID, or None if it looks right.
-
-    A Polish NIP (10 digits, optionally "PL" before) must pass its check digit;
-    another EU VAT number needs its two-letter country prefix.
-    """
-    compact = re.sub(r"[\s.\-/]", "", value or "").upper()
-    if not compact:
-        return _("Enter the company's tax ID.")
-    if not re.fullmatch(r"[A-Z0-9]+", compact):
-        return _("A tax ID has only letters and digits (spaces and dashes are fine).")
-    if compact.startswith("PL") or compact.isdigit():
-        digits = compact.removeprefix("PL")
-        if not nip_is_valid(digits):
-            return _("This is not a valid Polish NIP: it has 10 digits and a check digit.")
-        return None
-    if not re.fullmatch(r"[A-Z]{2}[A-Z0-9]{2,13}", compact):
-        return _(
-            "Enter a Polish NIP or an EU VAT number with its country prefix, e.g. DE123456789."
-        )
-    return None
 
 
 def already_known(application: PartnerApplication) -> list[notifications.Recipient]:
     """Whom to tell instead when the address or the company already has access or a live
     application: the owners of what exists, never the visitor who typed it."""
-    email, normalized = application.email, normalize_tax_id(application.tax_id)
+    email, country = application.email, application.country
+    normalized = tax_ids.compact(application.tax_id, country)
     owners: list[notifications.Recipient] = []
     for user in User.objects.filter(email__iexact=email, is_active=True):
         owners.append(notifications.Recipient(user.email, user.language, user.get_full_name()))
     live = PartnerApplication.objects.filter(status__in=LIVE).filter(
-        Q(email__iexact=email) | Q(tax_id_normalized=normalized)
+        Q(email__iexact=email) | Q(tax_id_normalized=normalized, country=country)
     )
     for earlier in live:
         owners.append(
@@ -65,9 +32,13 @@ def already_known(application: PartnerApplication) -> list[notifications.Recipie
         )
     company = [
         partner.pk
-        for partner in Partner.objects.only("pk", "name", "tax_id")
+        for partner in Partner.objects.only("pk", "name", "tax_id", "country")
         if partner.name.casefold() == application.company_name.strip().casefold()
-        or (partner.tax_id and normalize_tax_id(partner.tax_id) == normalized)
+        or (
+            partner.tax_id
+            and partner.country.upper() == country
+            and tax_ids.compact(partner.tax_id, partner.country) == normalized
+        )
     ]
     for user in User.objects.filter(partner_id__in=company, is_active=True).exclude(email=""):
         owners.append(notifications.Recipient(user.email, user.language, user.get_full_name()))

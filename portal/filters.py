@@ -13,8 +13,9 @@ from django.forms.utils import flatatt
 from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 
+from portal import tax_ids
 from portal.access import deals_visible_to
-from portal.models import Customer, Deal, DealLine, User, normalize_tax_id
+from portal.models import Customer, Deal, DealLine, User
 from portal.numbers import parse_deal_reg_number
 from portal.selectors import (
     COUNT_CAP,
@@ -183,8 +184,8 @@ class DealFilter(django_filters.FilterSet):
         if number:
             # A whole Deal Reg Number, however written: its deal, through the unique index.
             return queryset.filter(deal_reg_number=number)
-        tax_id = normalize_tax_id(value)
-        if not any(char.isdigit() for char in tax_id):
+        number = tax_ids.lookup(value, partial=True)
+        if number is None:
             # Words: a customer's name (Deal Reg Numbers, opportunity IDs and tax IDs
             # carry digits). A semi-join through the trigram index on the name and the
             # deals' (customer, partner, distributor, status) index.
@@ -193,7 +194,7 @@ class DealFilter(django_filters.FilterSet):
         # (trigram indexes on the two numbers, the B-tree on the tax ID) and the deals
         # are their UNION. One OR across the customer join cannot use any index: it read
         # every deal of the scope (175 ms for the largest partner at a million deals).
-        customers |= Q(tax_id_normalized__startswith=tax_id)
+        customers |= number
         scope = queryset.order_by().values("pk")
         matches = scope.filter(customer__in=Customer.objects.filter(customers).values("pk")).union(
             scope.filter(deal_reg_number__icontains=value),

@@ -13,6 +13,7 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from portal import tax_ids
 from portal.access import contact_details_visible
 from portal.deal_rules import DISTRIBUTOR_REQUIRED, close_date_problem, not_too_far
 from portal.inputs import PlainTextForm, as_id
@@ -23,7 +24,6 @@ from portal.models import (
     CustomerContact,
     Distributor,
     Product,
-    normalize_tax_id,
 )
 from portal.models.deals import TOO_MANY_PRODUCTS
 
@@ -85,7 +85,9 @@ class NewCustomerForm(PlainTextForm):
         max_length=32,
         help_text=_("NIP or VAT number, as the customer writes it."),
     )
-    country = forms.CharField(label=_("Country"), max_length=2, initial="PL")
+    country = tax_ids.CountryField(
+        label=_("Country"), help_text=_("Two letters, e.g. PL: its rule checks the tax ID.")
+    )
     city = forms.CharField(label=_("City"), max_length=100)
     postal_code = forms.CharField(label=_("Postal code"), max_length=16, required=False)
     address = forms.CharField(label=_("Address"), max_length=200, required=False)
@@ -96,28 +98,25 @@ class NewCustomerForm(PlainTextForm):
 
     existing: Customer | None = None
 
-    def clean_country(self) -> str:
-        country = self.cleaned_data["country"].strip().upper()
-        if len(country) != 2 or not country.isalpha():
-            raise forms.ValidationError(_("Enter the two-letter country code, e.g. PL."))
-        return country
-
-    def clean_tax_id(self) -> str:
-        tax_id = self.cleaned_data["tax_id"].strip()
-        normalized = normalize_tax_id(tax_id)
-        if not normalized:
-            raise forms.ValidationError(_("Enter the customer's tax ID."))
+    def clean(self) -> dict:
+        cleaned = super().clean()
+        number = tax_ids.check_form(self)
+        if number is None:
+            return cleaned
         # Customers are shared by the whole portal: one company is one customer.
-        self.existing = Customer.objects.filter(tax_id_normalized=normalized).first()
+        self.existing = Customer.objects.filter(
+            tax_id_normalized=number.compact, country=number.country
+        ).first()
         if self.existing is not None:
-            raise forms.ValidationError(
+            self.add_error(
+                "tax_id",
                 _(
                     "%(name)s is already in the portal with this tax ID: choose it instead "
                     "of adding it again."
                 )
-                % {"name": self.existing.name}
+                % {"name": self.existing.name},
             )
-        return tax_id
+        return cleaned
 
 
 class ContactPickForm(PlainTextForm):

@@ -8,7 +8,7 @@ from decimal import Decimal
 
 from django.db import IntegrityError, transaction
 
-from portal import workflow
+from portal import tax_ids, workflow
 from portal.models import (
     Competitor,
     Customer,
@@ -19,7 +19,6 @@ from portal.models import (
     Distributor,
     Product,
     User,
-    normalize_tax_id,
 )
 
 
@@ -166,7 +165,9 @@ def _register(*, user: User, r: Registration, token: str) -> Deal:
         new = r.new_customer
         customer = _create_or_join(
             lambda: Customer.objects.create(created_by=user, **vars(new)),
-            lambda: Customer.objects.filter(tax_id_normalized=normalize_tax_id(new.tax_id)).first(),
+            lambda: Customer.objects.filter(
+                tax_id_normalized=tax_ids.compact(new.tax_id, new.country), country=new.country
+            ).first(),
         )
     contact = r.contact
     if contact is None:

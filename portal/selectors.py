@@ -23,6 +23,7 @@ from django.db.models import (
 )
 from django.utils import timezone
 
+from portal import tax_ids
 from portal.access import (
     contact_details_visible,
     deals_visible_to,
@@ -42,7 +43,6 @@ from portal.models import (
     Partner,
     ProductFamily,
     User,
-    normalize_tax_id,
 )
 
 
@@ -220,9 +220,8 @@ def customer_search_queryset(*, query: str, limit: int = CUSTOMER_SEARCH_LIMIT) 
     condition = Q(name__icontains=query)
     if site:
         condition |= Q(website__icontains=site)
-    tax_id = normalize_tax_id(query)
-    if any(c.isdigit() for c in tax_id):
-        condition |= Q(tax_id_normalized=tax_id)
+    if (number := tax_ids.lookup(query)) is not None:
+        condition |= number
     return (
         Customer.objects.filter(condition)
         .only("pk", "name", "tax_id", "city", "country", "website")

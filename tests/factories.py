@@ -6,6 +6,7 @@ import factory
 from django.contrib.auth.models import Group
 from django.utils import timezone
 
+from portal import tax_ids
 from portal.models import (
     Competitor,
     Customer,
@@ -27,7 +28,7 @@ class PartnerFactory(factory.django.DjangoModelFactory):
         model = Partner
 
     name = factory.Sequence(lambda n: f"Partner {n} Sp. z o.o.")
-    tax_id = factory.Sequence(lambda n: f"PL{5000000000 + n}")
+    tax_id = factory.Sequence(lambda n: f"PL{tax_ids.example_nip(50_000_000 + n)}")
     city = "Warszawa"
 
 
@@ -72,7 +73,7 @@ class CustomerFactory(factory.django.DjangoModelFactory):
         model = Customer
 
     name = factory.Sequence(lambda n: f"Customer {n} Sp. z o.o.")
-    tax_id = factory.Sequence(lambda n: f"PL{1000000000 + n}")
+    tax_id = factory.Sequence(lambda n: f"PL{tax_ids.example_nip(n)}")
     city = "Kraków"
 
 
@@ -159,16 +160,8 @@ class DealFactory(factory.django.DjangoModelFactory):
             self.customer_contact.known_to.add(self.partner_id)
 
 
-def valid_nip(n: int) -> str:
-    """A 10-digit Polish NIP with a correct check digit, different for each n."""
-    weights = (6, 5, 7, 2, 3, 4, 5, 6, 7)
-    base = n
-    while True:
-        digits = f"{700000000 + base:09d}"
-        check = sum(int(d) * w for d, w in zip(digits, weights, strict=True)) % 11
-        if check != 10:
-            return f"{digits}{check}"
-        base += 1_000_000
+# A valid Polish NIP, different for each n.
+valid_nip = tax_ids.example_nip
 
 
 class PartnerApplicationFactory(factory.django.DjangoModelFactory):

@@ -167,7 +167,7 @@ def test_the_wizard_works_with_javascript_off(page_without_javascript, live_serv
     page.get_by_label("No", exact=True).check()
     page.get_by_role("button", name="Continue").click()
 
-    page.get_by_label("Search customers by name, tax ID or website").fill("PL 700-987-65-36")
+    page.get_by_label("Search customers by name, tax ID or website").fill("PL 709-876-53-69")
     page.get_by_role("button", name="Search").click()
     expect(page.get_by_test_id("customer-results")).to_contain_text("Teatr Nowy")
     page.get_by_role("button", name="Choose Teatr Nowy").click()

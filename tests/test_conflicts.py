@@ -59,11 +59,11 @@ def test_same_customer_with_different_products_is_no_conflict(make_deal, rival):
 
 
 def test_same_customer_typed_differently_is_the_same_customer(make_deal, rival):
-    # The customer is one row per normalised tax ID, so "PL 111-222-33-44" finds it.
-    customer = factories.CustomerFactory(tax_id="1112223344")
+    # The customer is one row per normalised tax ID, so "PL 111-222-33-49" finds it.
+    customer = factories.CustomerFactory(tax_id="1112223349")
     product = factories.ProductFactory()
     theirs = rival_deal(make_deal, rival, S.SUBMITTED, customer, [product])
-    assert factories.Customer.objects.get(tax_id_normalized="1112223344") == customer
+    assert factories.Customer.objects.get(tax_id_normalized="1112223349") == customer
     mine = make_deal(S.SUBMITTED, customer=customer, lines=[product])
     assert [c.pk for c in review_selectors.conflicts_with_details(deal=mine)] == [theirs.pk]
 

@@ -17,7 +17,7 @@ def customers(db):
             name="Teatr Nowy", tax_id="PL 526-000-12-46", website="https://www.teatrnowy.example.pl"
         ),
         "hotel": factories.CustomerFactory(
-            name="Hotel Pod Różą", tax_id="7770001122", website="https://hotel.example.com"
+            name="Hotel Pod Różą", tax_id="7770001128", website="https://hotel.example.com"
         ),
         "bank": factories.CustomerFactory(name="Bank Spółdzielczy", tax_id="PL5260009999"),
     }

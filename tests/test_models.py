@@ -5,38 +5,33 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 
 from portal import deal_rules
-from portal.models import Customer, CustomerContact, DealLine, User, normalize_tax_id
+from portal.models import Customer, CustomerContact, DealLine, User
 from tests import factories
 
 pytestmark = pytest.mark.django_db
 
 
-@pytest.mark.parametrize(
-    "typed", ["PL 123-456-78-90", "pl1234567890", "1234567890", " 123 456 78 90 ", "PL-1234567890"]
-)
-def test_tax_id_spellings_normalise_to_one_value(typed):
-    assert normalize_tax_id(typed) == "1234567890"
-
-
-def test_customer_with_same_normalised_tax_id_is_refused():
-    factories.CustomerFactory(tax_id="PL 123-456-78-90")
+def test_customer_with_the_same_number_and_country_is_refused():
+    factories.CustomerFactory(tax_id="PL 526-025-02-74")
     with pytest.raises(IntegrityError), transaction.atomic():
-        factories.CustomerFactory(tax_id="1234567890")
+        factories.CustomerFactory(tax_id="5260250274")
     assert Customer.objects.count() == 1
 
 
 def test_customer_validation_names_the_duplicate_tax_id():
-    factories.CustomerFactory(tax_id="PL 123-456-78-90")
-    customer = Customer(name="Copy", tax_id="1234567890", city="Kraków")
+    factories.CustomerFactory(name="Teatr Nowy", tax_id="PL 526-025-02-74")
+    customer = Customer(name="Copy", tax_id="5260250274", city="Kraków")
     with pytest.raises(ValidationError) as exc:
         customer.full_clean()
-    assert "tax_id_normalized" in exc.value.message_dict or "__all__" in exc.value.message_dict
+    assert exc.value.message_dict["tax_id"] == [
+        "Teatr Nowy is already in the portal with this tax ID."
+    ]
 
 
 def test_customer_without_tax_id_is_refused_with_a_sentence():
     with pytest.raises(ValidationError) as exc:
         Customer(name="No tax", tax_id="--", city="Kraków").full_clean()
-    assert exc.value.message_dict["tax_id"] == ["Enter the customer's tax ID."]
+    assert exc.value.message_dict["tax_id"] == ["Enter the company's tax ID."]
 
 
 def test_user_cannot_belong_to_a_partner_and_a_distributor():

@@ -68,7 +68,7 @@ def test_an_application_is_created_pending_and_the_reviewers_are_told(
     [
         ("tax_id", "1234567890", "This is not a valid Polish NIP"),
         ("tax_id", "12#45", "only letters and digits"),
-        ("tax_id", "X1", "Enter a Polish NIP or an EU VAT number"),
+        ("tax_id", "BE0123456749", "This is a BE VAT number but the country is PL"),
         ("email", "ewa@", "Enter an e-mail address such as name@company.com."),
         ("distributor", "", "Choose the distributor you buy from."),
         ("distributor", "999999", "Select a valid choice"),
@@ -84,8 +84,12 @@ def test_bad_input_gets_a_sentence_and_changes_nothing(client, distributor, fiel
 
 
 def test_a_foreign_vat_number_is_accepted(client, distributor):
-    response = client.post(reverse("portal:apply"), form_data(distributor, tax_id="DE123456789"))
+    response = client.post(
+        reverse("portal:apply"), form_data(distributor, tax_id="DE 100 000 008", country="de")
+    )
     assert response.status_code == 302
+    application = PartnerApplication.objects.get()
+    assert (application.tax_id, application.country) == ("DE100000008", "DE")
 
 
 def apply_as_visitor(client, distributor, django_capture_on_commit_callbacks, **overrides):

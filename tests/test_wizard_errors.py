@@ -13,12 +13,6 @@ pytestmark = pytest.mark.django_db
 TOO_MANY = "A registration covers at most 3 products. Register another deal for the rest."
 
 
-@pytest.fixture
-def partner(client, partner_user):
-    client.force_login(partner_user)
-    return partner_user
-
-
 def post_details(client, catalogue, **changes):
     answer_until(client, catalogue, "details")
     return client.post(step_url("details"), answers(catalogue)["details"] | changes)
@@ -98,7 +92,7 @@ def test_a_new_customer_needs_its_fields_and_keeps_what_was_typed(client, partne
         {"mode": "new", "name": "Firma", "tax_id": "--", "country": "P1", "website": "x y"},
     )
     errors = response.context["new_form"].errors
-    assert errors["tax_id"] == ["Enter the customer's tax ID."]
+    assert errors["tax_id"] == ["Enter the company's tax ID."]
     assert errors["country"] == ["Enter the two-letter country code, e.g. PL."]
     assert errors["city"] and errors["website"]
     assert 'value="Firma"' in response.content.decode()

@@ -18,12 +18,6 @@ from tests.wizard_steps import answer_until, answers, register, review_token, st
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture
-def partner(client, partner_user):
-    client.force_login(partner_user)
-    return partner_user
-
-
 def test_refreshing_the_register_post_creates_one_deal(client, partner, catalogue):
     answer_until(client, catalogue, "review")
     token = review_token(client)
@@ -203,7 +197,7 @@ def test_a_failure_while_registering_saves_nothing(client, partner, catalogue, m
     new_customer = {
         "mode": "new",
         "name": "Half Saved",
-        "tax_id": "9998887766",
+        "tax_id": "9998887761",
         "country": "PL",
         "city": "Opole",
     }
@@ -226,7 +220,7 @@ def test_a_failure_while_registering_saves_nothing(client, partner, catalogue, m
 
 
 def answer_with_a_new_customer(client, catalogue) -> str:
-    """Answer every step with a new customer (tax ID 555-000-11-11); the review's token."""
+    """Answer every step with a new customer (tax ID 555-000-11-19); the review's token."""
     answer_until(
         client,
         catalogue,
@@ -234,7 +228,7 @@ def answer_with_a_new_customer(client, catalogue) -> str:
         customer={
             "mode": "new",
             "name": "Race",
-            "tax_id": "PL5550001111",
+            "tax_id": "PL5550001119",
             "country": "PL",
             "city": "Opole",
         },
@@ -247,7 +241,7 @@ def test_register_returns_to_the_customer_step_if_its_tax_id_appeared_meanwhile(
     client, partner, catalogue
 ):
     token = answer_with_a_new_customer(client, catalogue)
-    factories.CustomerFactory(tax_id="555-000-11-11")
+    factories.CustomerFactory(tax_id="555-000-11-19")
     response = client.post(step_url("review"), {"token": token})
     assert response["Location"] == step_url("customer") + "?edit=1"
     assert not Deal.objects.exists()
@@ -257,7 +251,7 @@ def test_the_review_page_sends_back_to_a_step_whose_answer_no_longer_holds(
     client, partner, catalogue
 ):
     answer_with_a_new_customer(client, catalogue)
-    factories.CustomerFactory(tax_id="555-000-11-11")
+    factories.CustomerFactory(tax_id="555-000-11-19")
     response = client.get(step_url("review"), follow=True)
     assert response.redirect_chain[0][0] == step_url("customer") + "?edit=1"
     assert "Something changed since you answered this step" in response.content.decode()

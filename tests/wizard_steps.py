@@ -28,6 +28,13 @@ class Catalogue:
 
 
 @pytest.fixture
+def partner(client, partner_user):
+    """A partner's salesperson, signed in."""
+    client.force_login(partner_user)
+    return partner_user
+
+
+@pytest.fixture
 def catalogue(distributor_user) -> Catalogue:
     firewalls = factories.ProductFamilyFactory(name="Firewalls")
     switches = factories.ProductFamilyFactory(name="Switching")
@@ -46,7 +53,7 @@ def catalogue(distributor_user) -> Catalogue:
     contact = factories.CustomerContactFactory(
         customer=customer, first_name="Ewa", last_name="Teatralna", email="ewa@teatrnowy.pl"
     )
-    other = factories.CustomerFactory(name="Hotel Pod Różą", tax_id="PL7770001122")
+    other = factories.CustomerFactory(name="Hotel Pod Różą", tax_id="PL7770001128")
     other_contact = factories.CustomerContactFactory(customer=other)
     return Catalogue(
         products=products,

@@ -7,7 +7,7 @@ Data invariants live here as database constraints; status changes live in
 from portal.models.activity import DealComment, ExtensionRequest
 from portal.models.applications import DistributorApiToken, PartnerApplication
 from portal.models.catalogue import Competitor, Product, ProductFamily
-from portal.models.customers import Customer, CustomerContact, normalize_tax_id
+from portal.models.customers import Customer, CustomerContact
 from portal.models.deals import (
     MAX_PRODUCTS_PER_DEAL,
     NUMBERED_STATUSES,
@@ -45,5 +45,4 @@ __all__ = [
     "ProductFamily",
     "RateLimitCounter",
     "User",
-    "normalize_tax_id",
 ]

@@ -6,7 +6,7 @@ from django.db.models import Q
 from django.db.models.functions import Lower
 from django.utils.translation import gettext_lazy as _
 
-from portal.models.customers import normalize_tax_id
+from portal import tax_ids
 from portal.models.organisations import Distributor, Partner
 
 
@@ -101,7 +101,7 @@ class PartnerApplication(models.Model):
         constraints = [
             # One live application per company and per e-mail; a rejected one may reapply.
             models.UniqueConstraint(
-                fields=["tax_id_normalized"],
+                fields=["tax_id_normalized", "country"],
                 condition=Q(status__in=["pending", "approved"]),
                 name="partner_application_tax_id_unique_live",
                 violation_error_message=_("An application for this tax ID already exists."),
@@ -122,7 +122,8 @@ class PartnerApplication(models.Model):
         return f"{self.company_name} ({self.tax_id})"
 
     def save(self, *args, **kwargs) -> None:
-        self.tax_id_normalized = normalize_tax_id(self.tax_id)
+        self.country = (self.country or "").upper()
+        self.tax_id_normalized = tax_ids.compact(self.tax_id, self.country)
         super().save(*args, **kwargs)
 
     @property

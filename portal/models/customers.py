@@ -1,7 +1,5 @@
 """The end customers, shared by the whole portal, and their contacts."""
 
-import re
-
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
@@ -9,17 +7,7 @@ from django.db.models import Q
 from django.db.models.functions import Lower
 from django.utils.translation import gettext_lazy as _
 
-
-def normalize_tax_id(value: str) -> str:
-    """'PL 123-456-78-90', 'pl1234567890' and '1234567890' all give '1234567890'.
-
-    Separators are dropped and a leading two-letter country prefix (as in EU VAT
-    numbers) is removed, so one company is one customer however it was typed.
-    """
-    compact = re.sub(r"[^0-9A-Za-z]", "", value or "").upper()
-    if len(compact) > 2 and compact[:2].isalpha() and not compact[2:].isalpha():
-        compact = compact[2:]
-    return compact
+from portal import tax_ids
 
 
 class Customer(models.Model):
@@ -29,7 +17,8 @@ class Customer(models.Model):
     tax_id = models.CharField(
         _("tax ID"), max_length=32, help_text=_("NIP or VAT number, as the customer writes it.")
     )
-    tax_id_normalized = models.CharField(max_length=32, unique=True, editable=False)
+    # The number without separators or country prefix; with `country`, the company's key.
+    tax_id_normalized = models.CharField(max_length=32, editable=False)
     country = models.CharField(_("country"), max_length=2, default="PL")
     city = models.CharField(_("city"), max_length=100)
     postal_code = models.CharField(_("postal code"), max_length=16, blank=True)
@@ -53,6 +42,10 @@ class Customer(models.Model):
             models.CheckConstraint(
                 condition=~Q(tax_id_normalized=""), name="customer_tax_id_not_empty"
             ),
+            # Number first: a search by a number typed without its prefix uses this index.
+            models.UniqueConstraint(
+                fields=["tax_id_normalized", "country"], name="customer_tax_id_unique"
+            ),
         ]
 
     def __str__(self) -> str:
@@ -60,13 +53,28 @@ class Customer(models.Model):
 
     def save(self, *args, **kwargs) -> None:
         # Kept in step with tax_id however the row is written (form, admin, script).
-        self.tax_id_normalized = normalize_tax_id(self.tax_id)
+        self.country = (self.country or "").upper()
+        self.tax_id_normalized = tax_ids.compact(self.tax_id, self.country)
         super().save(*args, **kwargs)
 
     def clean(self) -> None:
-        self.tax_id_normalized = normalize_tax_id(self.tax_id)
-        if not self.tax_id_normalized:
-            raise ValidationError({"tax_id": _("Enter the customer's tax ID.")})
+        self.country = (self.country or "").upper()
+        try:
+            number = tax_ids.parse(self.tax_id, self.country)
+        except ValidationError as error:
+            raise ValidationError({"tax_id": error}) from None
+        self.tax_id, self.tax_id_normalized = number.display, number.compact
+        # The unique constraint names a field the admin's form does not hold, so the form
+        # would not check it: a second row for one company is refused here, by name.
+        same = Customer.objects.filter(tax_id_normalized=number.compact, country=number.country)
+        other = same.exclude(pk=self.pk).only("name").first()
+        if other is not None:
+            raise ValidationError(
+                {
+                    "tax_id": _("%(name)s is already in the portal with this tax ID.")
+                    % {"name": other.name}
+                }
+            )
 
 
 class CustomerContact(models.Model):

@@ -2,9 +2,12 @@
 
 from django.conf import settings
 from django.contrib.auth.models import AbstractUser
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+
+from portal import tax_ids
 
 
 class Partner(models.Model):
@@ -23,6 +26,14 @@ class Partner(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    def clean(self) -> None:
+        self.country = (self.country or "").upper()
+        if self.tax_id:
+            try:
+                self.tax_id = tax_ids.parse(self.tax_id, self.country).display
+            except ValidationError as error:
+                raise ValidationError({"tax_id": error}) from None
 
 
 class Distributor(models.Model):

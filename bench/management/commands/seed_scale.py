@@ -31,7 +31,7 @@ from django.core.management.color import no_style
 from django.db import connection, connections, transaction
 from django.utils import timezone
 
-from portal import numbers, sla
+from portal import numbers, sla, tax_ids
 from portal.models import (
     Competitor,
     Customer,
@@ -382,7 +382,7 @@ class Command(BaseCommand):
             partners = Partner.objects.bulk_create(
                 Partner(
                     name=f"Scale Partner {i:04d}",
-                    tax_id=f"PL{6000000000 + i}",
+                    tax_id=f"PL{tax_ids.example_nip(90_000_000 + i)}",
                     city=CITIES[i % len(CITIES)][0],
                 )
                 for i in range(1, opts["partners"] + 1)
@@ -525,7 +525,7 @@ class Command(BaseCommand):
                 )
                 if part
             )
-            tax = f"{7000000000 + cid}"
+            tax = tax_ids.example_nip(cid)
             created = self._ts(start + rng.random() * span * 0.5)
             slug = f"c{cid}"
             tables.add(

@@ -13,7 +13,7 @@ from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
 
-from portal import applications, comments, extensions, notifications, workflow
+from portal import applications, comments, extensions, notifications, tax_ids, workflow
 from portal.dealregcheck import create_api_token
 from portal.models import (
     Competitor,
@@ -36,8 +36,8 @@ PASSWORD = "demo"
 API_TOKEN_NAME = "Demo ordering system"
 
 PARTNERS = [
-    ("Integra Systemy Sp. z o.o.", "PL5213456789", "Warszawa"),
-    ("Bałtyckie Sieci S.A.", "PL5839876543", "Gdańsk"),
+    ("Integra Systemy Sp. z o.o.", "PL5213456784", "Warszawa"),
+    ("Bałtyckie Sieci S.A.", "PL5839876547", "Gdańsk"),
 ]
 DISTRIBUTORS = ["Alfa Distribution Sp. z o.o.", "Omega Dystrybucja S.A."]
 CATALOGUE = {
@@ -175,12 +175,10 @@ class Command(BaseCommand):
 
         customers = []
         for i, (name, city, industry) in enumerate(CUSTOMERS):
-            tax_id = f"PL{7000000000 + i * 1234567:010d}"
             customer, _ = Customer.objects.get_or_create(
-                tax_id_normalized=tax_id[2:],
+                name=name,
                 defaults={
-                    "name": name,
-                    "tax_id": tax_id,
+                    "tax_id": f"PL{tax_ids.example_nip(i * 1234567)}",
                     "city": city,
                     "industry": industry,
                     "postal_code": f"{10 + i:02d}-{100 + i:03d}",
