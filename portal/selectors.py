@@ -23,7 +23,7 @@ from django.db.models import (
 )
 from django.utils import timezone
 
-from portal import tax_ids
+from portal import search
 from portal.access import (
     contact_details_visible,
     deals_visible_to,
@@ -201,11 +201,12 @@ CUSTOMER_SEARCH_MIN_LENGTH = 3
 
 
 def search_customers(*, query: str, limit: int = CUSTOMER_SEARCH_LIMIT) -> list[Customer]:
-    """Customers whose name or website contains `query`, or whose tax ID is `query`.
+    """Customers whose name, city or website hold every word of `query` (accents, case and
+    order aside), or whose tax ID is `query` in any spelling (`portal.search`).
 
-    At least three characters, and a tax ID only whole (compared normalised: 'PL 123-456',
-    '123456' and 'pl123456' are one): the shared directory is found, never listed, whether
-    by the first letters or by a tax-ID prefix. At most `limit` rows, in one query.
+    At least three characters, and a tax ID only whole: the shared directory is found,
+    never listed, whether by the first letters or by a tax-ID prefix. At most `limit`
+    rows, in one query.
     """
     return list(customer_search_queryset(query=query, limit=limit))
 
@@ -215,18 +216,12 @@ def customer_search_queryset(*, query: str, limit: int = CUSTOMER_SEARCH_LIMIT) 
     query = " ".join((query or "").split())[:100]
     if len(query) < CUSTOMER_SEARCH_MIN_LENGTH:
         return Customer.objects.none()
-    site = query.lower().removeprefix("https://").removeprefix("http://")
-    site = site.removeprefix("www.").rstrip("/")
-    condition = Q(name__icontains=query)
-    if site:
-        condition |= Q(website__icontains=site)
-    if (number := tax_ids.lookup(query)) is not None:
-        condition |= number
-    return (
-        Customer.objects.filter(condition)
-        .only("pk", "name", "tax_id", "city", "country", "website")
-        .order_by("name", "pk")[:limit]
-    )
+    found = search.matching_customers(Customer.objects.all(), query)
+    if found is None:
+        return Customer.objects.none()
+    return found.only("pk", "name", "tax_id", "city", "country", "website").order_by("name", "pk")[
+        :limit
+    ]
 
 
 def comments_visible_to(*, user: User, deal: Deal) -> QuerySet[DealComment]:

@@ -1,9 +1,10 @@
 """Searching the portal's customers in the wizard: by name, tax ID however typed, or website."""
 
 import pytest
+from django.db import connection
 from django.urls import reverse
 
-from portal.selectors import search_customers
+from portal.selectors import customer_search_queryset, search_customers
 from tests import factories
 from tests.wizard_steps import answer_until, step_url
 
@@ -103,3 +104,102 @@ def test_search_input_escapes_what_was_typed(client, partner_user, catalogue):
     page = client.get(step_url("customer"), {"q": "<script>x</script>"}).content.decode()
     assert "<script>x</script>" not in page
     assert "&lt;script&gt;x&lt;/script&gt;" in page
+
+
+@pytest.fixture
+def directory(db):
+    """The customers the issue's partners could not find."""
+    return [
+        factories.CustomerFactory(name="Hotel Pod Różą", city="Kraków"),
+        factories.CustomerFactory(name="Miejskie Przedsiębiorstwo Wodociągów", city="Łódź"),
+        factories.CustomerFactory(name="Elektrownia Wiatrowa Bałtyk", city="Słupsk"),
+        factories.CustomerFactory(name="Straßenbau GmbH", city="Görlitz", country="DE"),
+        factories.CustomerFactory(name="Bałtycka Grupa", city="Gdańsk"),
+    ]
+
+
+@pytest.mark.parametrize(
+    ("query", "found"),
+    [
+        ("hotel pod roza", {"Hotel Pod Różą"}),
+        ("HOTEL POD RÓŻĄ", {"Hotel Pod Różą"}),
+        ("roza hotel", {"Hotel Pod Różą"}),  # any order
+        ("pod krakow", {"Hotel Pod Różą"}),  # a word of the name and the city
+        ("wodociag", {"Miejskie Przedsiębiorstwo Wodociągów"}),
+        ("wodociagow lodz", {"Miejskie Przedsiębiorstwo Wodociągów"}),
+        ("Baltyk", {"Elektrownia Wiatrowa Bałtyk"}),
+        ("BAŁTYK", {"Elektrownia Wiatrowa Bałtyk"}),
+        ("Elektrownia Bałtyk", {"Elektrownia Wiatrowa Bałtyk"}),
+        ("baltyc", {"Bałtycka Grupa"}),
+        ("strasse", {"Straßenbau GmbH"}),
+        ("gorlitz", {"Straßenbau GmbH"}),
+        ("balt", {"Elektrownia Wiatrowa Bałtyk", "Bałtycka Grupa"}),
+    ],
+)
+def test_accents_case_and_word_order_do_not_matter(directory, query, found):
+    assert names(query) == found
+
+
+@pytest.mark.parametrize("query", ["hotel baltyk", "roza slupsk", "wodociag krakow"])
+def test_every_word_must_match_the_same_customer(directory, query):
+    assert names(query) == set()
+
+
+def test_the_same_words_find_the_deals_in_the_opportunity_manager(client, partner_user):
+    customer = factories.CustomerFactory(name="Hotel Pod Różą", city="Kraków")
+    deal = factories.DealFactory(partner=partner_user.partner, customer=customer)
+    factories.DealFactory(partner=partner_user.partner)  # another customer
+    client.force_login(partner_user)
+    response = client.get(reverse("portal:opportunity_manager"), {"q": "roza hotel"})
+    assert response.status_code == 200
+    assert [d.pk for d in response.context["deals"]] == [deal.pk]
+
+
+@pytest.mark.parametrize(
+    ("url", "query"),
+    [
+        ("admin:portal_customer_changelist", "hotel pod roza"),
+        ("admin:portal_customer_changelist", "PL7011111103"),
+        ("admin:portal_customer_changelist", "701-111-11-03"),
+        ("admin:portal_deal_changelist", "ROZA krakow"),
+        ("admin:portal_deal_changelist", "pl 701 111 11 03"),
+        ("admin:portal_customercontact_changelist", "hotel roza"),
+    ],
+)
+def test_the_admin_searches_find_the_same(client, reviewer, url, query):
+    customer = factories.CustomerFactory(name="Hotel Pod Różą", city="Kraków", tax_id="7011111103")
+    deal = factories.DealFactory(customer=customer)
+    other = factories.DealFactory()
+    client.force_login(reviewer)
+    response = client.get(reverse(url), {"q": query})
+    assert response.status_code == 200
+    shown = [row.pk for row in response.context["cl"].result_list]
+    expected = {
+        "admin:portal_customer_changelist": [customer.pk],
+        "admin:portal_deal_changelist": [deal.pk],
+        "admin:portal_customercontact_changelist": [deal.customer_contact_id],
+    }[url]
+    assert shown == expected
+    assert other.customer.name not in response.content.decode()
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="the trigram index is PostgreSQL's")
+def test_postgresql_searches_the_folded_text_through_its_index(directory):
+    with connection.cursor() as cursor:
+        cursor.execute("SET LOCAL enable_seqscan = off")  # a handful of rows: force the choice
+        plan = search_customers_plan("szpital lodz")
+    assert "customer_search_trgm" in plan
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="SQLite reads the stored column")
+def test_postgresql_finds_a_row_written_without_save(directory):
+    # An UPDATE, a bulk load or a script leaves `search_text` behind; the database folds.
+    factories.Customer.objects.filter(pk=directory[0].pk).update(name="Zażółć Gęślą")
+    assert names("zazolc gesla") == {"Zażółć Gęślą"}
+
+
+def search_customers_plan(query: str) -> str:
+    sql, params = customer_search_queryset(query=query).query.sql_with_params()
+    with connection.cursor() as cursor:
+        cursor.execute(f"EXPLAIN {sql}", params)
+        return "\n".join(row[0] for row in cursor.fetchall())

@@ -11,6 +11,7 @@ from django.utils.translation import ngettext
 
 from portal import access, applications
 from portal.admin.bulk import error_text
+from portal.admin.searching import finds_tax_ids
 from portal.decisions import AlreadyDecided
 from portal.inputs import PlainTextForm
 from portal.models import PartnerApplication
@@ -30,6 +31,11 @@ class PartnerApplicationAdmin(admin.ModelAdmin):
     list_display = ["company_name", "tax_id", "contact_name", "email", "distributor", "status"]
     list_filter = ["status", "distributor"]
     search_fields = ["company_name", "tax_id_normalized", "email", "contact_last_name"]
+
+    def get_search_results(self, request, queryset, search_term):
+        found, duplicates = super().get_search_results(request, queryset, search_term)
+        return finds_tax_ids(queryset, search_term, found), duplicates
+
     list_select_related = ["distributor"]
     # Shown on the (read-only) page besides the applicant's fields.
     readonly_fields = [

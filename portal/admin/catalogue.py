@@ -8,6 +8,7 @@ from django.utils.translation import gettext_lazy as _
 from portal import access, customers, mfa
 from portal.admin import bulk
 from portal.admin.personal import PersonalDataActions
+from portal.admin.searching import FindsCustomers, finds_tax_ids
 from portal.inputs import PlainTextForm, PlainTextModelForm
 from portal.models import (
     Competitor,
@@ -32,6 +33,10 @@ class PartnerAdmin(PlainTextAdmin):
     list_display = ["name", "tax_id", "country", "city"]
     search_fields = ["name", "tax_id", "city"]
 
+    def get_search_results(self, request, queryset, search_term):
+        found, duplicates = super().get_search_results(request, queryset, search_term)
+        return finds_tax_ids(queryset, search_term, found), duplicates
+
 
 @admin.register(Distributor)
 class DistributorAdmin(PlainTextAdmin):
@@ -46,9 +51,10 @@ class CustomerContactInline(admin.TabularInline):
 
 
 @admin.register(Customer)
-class CustomerAdmin(PlainTextAdmin):
+class CustomerAdmin(FindsCustomers, PlainTextAdmin):
     list_display = ["name", "tax_id", "country", "city", "website"]
-    search_fields = ["name", "tax_id_normalized", "website", "city"]
+    # Name, city, website and tax ID are found by `FindsCustomers`, accents aside.
+    search_fields = ["industry"]
     list_filter = ["country"]
     inlines = [CustomerContactInline]
     actions = ["merge_customers"]
@@ -103,9 +109,10 @@ class _SurvivorOf:
 
 
 @admin.register(CustomerContact)
-class CustomerContactAdmin(PersonalDataActions, PlainTextAdmin):
+class CustomerContactAdmin(PersonalDataActions, FindsCustomers, PlainTextAdmin):
     list_display = ["last_name", "first_name", "email", "customer"]
-    search_fields = ["last_name", "first_name", "email", "customer__name"]
+    search_fields = ["last_name", "first_name", "email"]
+    customer_path = "customer__"
     list_select_related = ["customer"]
     raw_id_fields = ["customer"]
 

@@ -24,8 +24,8 @@ from portal.admin.deal_parts import (
     RejectForm,
     SlaListFilter,
 )
+from portal.admin.searching import FindsDeals
 from portal.models import Deal, DealComment
-from portal.numbers import parse_deal_reg_number
 from portal.review_selectors import conflicts_with_details, with_conflict_counts
 
 # The statuses whose conflicts a reviewer weighs: the registrations that are live.
@@ -33,7 +33,7 @@ LIVE_STATUSES = (Deal.Status.SUBMITTED, Deal.Status.APPROVED)
 
 
 @admin.register(Deal)
-class DealAdmin(DealBulkActions, admin.ModelAdmin):
+class DealAdmin(DealBulkActions, FindsDeals):
     list_display = [
         "id",
         "deal_reg_number_column",
@@ -58,12 +58,8 @@ class DealAdmin(DealBulkActions, admin.ModelAdmin):
         SlaListFilter,
         ConflictListFilter,
     ]
-    search_fields = [
-        "customer__name",
-        "customer__tax_id_normalized",
-        "deal_reg_number",
-        "partner__name",
-    ]
+    # Customer, tax ID, numbers and partner: found by `FindsDeals`, accents aside.
+    search_fields = ["deal_reg_number"]
     list_select_related = ["customer", "partner", "distributor"]
     list_per_page = 50
     date_hierarchy = None
@@ -130,13 +126,6 @@ class DealAdmin(DealBulkActions, admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None) -> bool:
         return False
-
-    def get_search_results(self, request, queryset, search_term):
-        # A Deal Reg Number however it was written finds its deal.
-        number = parse_deal_reg_number(search_term)
-        if number:
-            return queryset.filter(deal_reg_number=number), False
-        return super().get_search_results(request, queryset, search_term)
 
     def get_queryset(self, request):
         return with_conflict_counts(super().get_queryset(request))

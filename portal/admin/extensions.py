@@ -10,6 +10,7 @@ from django.utils.translation import ngettext
 from portal import access, extensions
 from portal.admin import bulk
 from portal.admin.deal_parts import ExtendForm
+from portal.admin.searching import FindsDeals
 from portal.inputs import PlainTextForm
 from portal.models import (
     ExtensionRequest,
@@ -37,7 +38,7 @@ class RefuseExtensionForm(PlainTextForm):
 
 
 @admin.register(ExtensionRequest)
-class ExtensionRequestAdmin(admin.ModelAdmin):
+class ExtensionRequestAdmin(FindsDeals):
     """Reviewers decide partners' extension requests: approve with a new end, or refuse."""
 
     list_display = [
@@ -52,7 +53,8 @@ class ExtensionRequestAdmin(admin.ModelAdmin):
     ]
     list_filter = ["status"]
     list_select_related = ["deal__partner", "requested_by", "decided_by"]
-    search_fields = ["deal__deal_reg_number", "deal__customer__name", "deal__partner__name"]
+    search_fields = ["deal__deal_reg_number"]  # and all `FindsDeals` finds
+    deal_path = "deal__"
     actions = ["approve_requests", "refuse_requests"]
     fields = [
         "deal",

@@ -7,7 +7,7 @@ from django.db.models import Q
 from django.db.models.functions import Lower
 from django.utils.translation import gettext_lazy as _
 
-from portal import tax_ids
+from portal import search, tax_ids
 
 
 class Customer(models.Model):
@@ -25,6 +25,9 @@ class Customer(models.Model):
     address = models.CharField(_("address"), max_length=200, blank=True)
     website = models.URLField(_("website"), max_length=200, blank=True)
     industry = models.CharField(_("industry"), max_length=100, blank=True)
+    # Name, city and website folded (`portal.search`): what SQLite searches. PostgreSQL
+    # folds in the database and searches its own index, so a row written in bulk is found.
+    search_text = models.TextField(editable=False, default="")
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.SET_NULL,
@@ -38,6 +41,15 @@ class Customer(models.Model):
         ordering = ["name"]
         verbose_name = _("customer")
         verbose_name_plural = _("customers")
+        indexes = [
+            # A partner's search of its own deals by the first digits of a tax ID (LIKE
+            # 'x%' uses a B-tree only with the pattern operator class on PostgreSQL).
+            models.Index(
+                fields=["tax_id_normalized"],
+                opclasses=["varchar_pattern_ops"],
+                name="customer_tax_id_prefix",
+            ),
+        ]
         constraints = [
             models.CheckConstraint(
                 condition=~Q(tax_id_normalized=""), name="customer_tax_id_not_empty"
@@ -55,6 +67,9 @@ class Customer(models.Model):
         # Kept in step with tax_id however the row is written (form, admin, script).
         self.country = (self.country or "").upper()
         self.tax_id_normalized = tax_ids.compact(self.tax_id, self.country)
+        self.search_text = search.searchable(self.name, self.city, self.website)
+        if update_fields := kwargs.get("update_fields"):
+            kwargs["update_fields"] = {*update_fields, "tax_id_normalized", "search_text"}
         super().save(*args, **kwargs)
 
     def clean(self) -> None:

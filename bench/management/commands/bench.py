@@ -58,7 +58,12 @@ EXPORT_ROWS = 10_000
 ADMIN_PAGE_SIZE = 50  # DealAdmin.list_per_page
 DEEP_PAGE = 200
 SEARCH_TERM = "Medica"
-TYPING = ["ko", "kow", "kowal", "kowalski", "me", "med", "medic", "medica", "op", "opt", "optyka"]
+# What partners type into the customer search, as they type it (three letters at least).
+TYPING = {
+    "": ["kow", "kowal", "kowalski", "med", "medic", "medica", "opt", "optyka"],
+    "accents or none": ["wisniewski", "WIŚNIEWSKI", "lodz", "Łódź", "gdansk", "zaklad"],
+    "several words": ["szpital lodz", "lodz szpital", "nowak gdansk", "grupa wojcik sp"],
+}
 NOT_BUILT = "no such page (the URL name does not resolve)"
 
 
@@ -151,13 +156,16 @@ SCENARIOS: list[Scenario] = [
     Scenario("CSV export, up to 10,000 rows (vendor)", "vendor", "portal:deal_export",
              {"close_from": lambda ctx: ctx.close_from_for(EXPORT_ROWS)}, kind="export"),
     Scenario("CSV export, all (partner)", "partner", "portal:deal_export", kind="export"),
-    Scenario(
-        "Customer search-as-you-type (partner)",
-        "partner",
-        "portal:customer_search",
-        {"q": lambda ctx: TYPING[ctx.tick % len(TYPING)]},
-        kind="search",
-        headers={"HX-Request": "true"},  # htmx asks for the fragment; a plain GET redirects
+    *(
+        Scenario(
+            f"Customer search-as-you-type{f', {kind}' if kind else ''} (partner)",
+            "partner",
+            "portal:customer_search",
+            {"q": lambda ctx, terms=terms: terms[ctx.tick % len(terms)]},
+            kind="search",
+            headers={"HX-Request": "true"},  # htmx asks for the fragment; a GET redirects
+        )
+        for kind, terms in TYPING.items()
     ),
     Scenario("Register a Deal, every step + Register Deal", "partner", "portal:register_deal",
              kind="wizard"),
@@ -195,6 +203,14 @@ class Context:
         self.tick = 0
         self._counts: dict[str, int] = {}
         self._close_from: dict[int, str] = {}
+
+    @property
+    def tax_id(self) -> str:
+        """A customer's tax ID as people type it ('pl 701-111-11-03'), from the middle."""
+        middle = Customer.objects.count() // 2
+        number = Customer.objects.order_by("pk").values_list("tax_id", flat=True)[middle]
+        digits = number[2:]
+        return f"{number[:2].lower()} {digits[:3]}-{digits[3:6]}-{digits[6:8]}-{digits[8:]}"
 
     def visible(self, role: str) -> int:
         if role not in self._counts:
@@ -696,8 +712,9 @@ def typical_queries(ctx: Context) -> list[tuple[str, object]]:
             "customer search-as-you-type ('kowal'), as selectors.search_customers",
             _customer_search_qs("kowal"),
         ),
-        ("customer search, two letters ('ko')", _customer_search_qs("ko")),
-        ("customer search, tax ID prefix", _customer_search_qs("70000012")),
+        ("customer search, accents left out ('wisniewski')", _customer_search_qs("wisniewski")),
+        ("customer search, two words ('szpital lodz')", _customer_search_qs("szpital lodz")),
+        ("customer search, a whole tax ID", _customer_search_qs(ctx.tax_id)),
     ]
     return rows
 

@@ -31,7 +31,7 @@ from django.core.management.color import no_style
 from django.db import connection, connections, transaction
 from django.utils import timezone
 
-from portal import numbers, sla, tax_ids
+from portal import numbers, search, sla, tax_ids
 from portal.models import (
     Competitor,
     Customer,
@@ -314,6 +314,7 @@ class Command(BaseCommand):
                     "industry",
                     "created_by",
                     "created_at",
+                    "search_text",
                 ],
             ),
             (
@@ -528,6 +529,7 @@ class Command(BaseCommand):
             tax = tax_ids.example_nip(cid)
             created = self._ts(start + rng.random() * span * 0.5)
             slug = f"c{cid}"
+            website = f"https://{slug}.example.pl"
             tables.add(
                 self.table["customer"],
                 (
@@ -539,10 +541,11 @@ class Command(BaseCommand):
                     city,
                     postal,
                     f"ul. {rng.choice(NAME_CORES)} {rng.randrange(1, 200)}",
-                    f"https://{slug}.example.pl",
+                    website,
                     rng.choice(INDUSTRIES),
                     None,
                     created,
+                    search.searchable(name, city, website),
                 ),
             )
             n_contacts = rng.choice((1, 1, 2, 2, 3))
