@@ -112,9 +112,15 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=60)
     DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 elif DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
-    # Wait for a concurrent writer rather than fail with "database is locked".
+    # Wait for a concurrent writer rather than fail with "database is locked"; in WAL mode
+    # readers (an export, a list) and the one writer no longer block each other, and
+    # synchronous=NORMAL is WAL's durable-on-checkpoint setting (a commit is not an fsync).
     DATABASES["default"].setdefault("OPTIONS", {}).update(
-        {"timeout": 20, "transaction_mode": "IMMEDIATE"}
+        {
+            "timeout": 20,
+            "transaction_mode": "IMMEDIATE",
+            "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL",
+        }
     )
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"

@@ -110,9 +110,9 @@ def export_queries(client) -> tuple[int, int]:
 def test_the_export_costs_the_same_queries_for_few_rows_or_many(
     client, reviewer, make_deal, monkeypatch
 ):
-    from portal.views import opportunity_manager
+    from portal import exports
 
-    monkeypatch.setattr(opportunity_manager, "EXPORT_CHUNK_SIZE", 5)  # many chunks
+    monkeypatch.setattr(exports, "EXPORT_CHUNK_SIZE", 5)  # many chunks
     client.force_login(reviewer)
     add_deals(make_deal, 2)
     few, few_rows = export_queries(client)

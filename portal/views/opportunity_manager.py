@@ -1,8 +1,5 @@
 """Sales Zone → Opportunity Manager: the deals a user may see, filtered, sorted, exported."""
 
-import csv
-import datetime
-from collections.abc import Iterator
 from functools import cached_property
 from typing import Any
 
@@ -17,14 +14,13 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
-from portal import access
+from portal import access, exports
 from portal.access import may_use_sales_zone
 from portal.filters import SORTABLE_COLUMNS, DealFilter
 from portal.models import Deal
-from portal.selectors import export_rows, with_table_columns
+from portal.selectors import with_table_columns
 
 PAGE_SIZE = 25
-EXPORT_CHUNK_SIZE = 2000
 
 
 class CountedPaginator(Paginator):
@@ -182,71 +178,6 @@ def opportunity_manager_counts(request: HttpRequest) -> HttpResponse:
     )
 
 
-# Characters that make a spreadsheet read a cell as a formula (CSV injection).
-FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
-
-
-def _cell(value: str) -> str:
-    """Text typed by users, made safe to open in a spreadsheet."""
-    value = value or ""
-    return f"'{value}" if value.startswith(FORMULA_PREFIXES) else value
-
-
-def _date(value: datetime.date | datetime.datetime | None) -> str:
-    """ISO dates (and local times) that every spreadsheet reads the same way."""
-    if value is None:
-        return ""
-    if isinstance(value, datetime.datetime):
-        return timezone.localtime(value).strftime("%Y-%m-%d %H:%M")
-    return value.isoformat()
-
-
-class _Echo:
-    """The file-like object csv.writer needs, handing each row back instead of storing it."""
-
-    def write(self, value: str) -> str:
-        return value
-
-
-def _csv_lines(deals: QuerySet[Deal], *, show_partner: bool) -> Iterator[str]:
-    writer = csv.writer(_Echo())
-    header = [
-        _("Deal Reg Number"),
-        _("Status"),
-        _("Customer"),
-        _("Customer tax ID"),
-        _("Products"),
-        _("Distributor"),
-        *([_("Partner")] if show_partner else []),
-        _("Expected close date"),
-        _("Submitted"),
-        _("Valid until"),
-        _("Registered-deal discount (%)"),
-        _("Opportunity ID"),
-    ]
-    # The byte order mark tells Excel the file is UTF-8 (Polish letters intact).
-    yield "\ufeff" + writer.writerow(header)
-    status_labels = {value: str(label) for value, label in Deal.Status.choices}
-    for row in export_rows(deals, chunk_size=EXPORT_CHUNK_SIZE):
-        products = "; ".join(f"{name} ({sku}) × {quantity}" for name, sku, quantity in row.products)
-        yield writer.writerow(
-            [
-                row.deal_reg_number or "",
-                status_labels.get(row.status, row.status),
-                _cell(row.customer_name),
-                _cell(row.customer_tax_id),
-                _cell(products),
-                _cell(row.distributor_name),
-                *([_cell(row.partner_name)] if show_partner else []),
-                _date(row.expected_close_date),
-                _date(row.submitted_at),
-                _date(row.validity_end),
-                "" if row.discount_percent is None else str(row.discount_percent),
-                _cell(row.opportunity_id),
-            ]
-        )
-
-
 @login_required
 @require_GET
 def deal_export(request: HttpRequest) -> StreamingHttpResponse:
@@ -254,7 +185,7 @@ def deal_export(request: HttpRequest) -> StreamingHttpResponse:
     deal_filter = _deal_filter(request)
     show_partner = not request.user.partner_id
     response = StreamingHttpResponse(
-        _csv_lines(deal_filter.qs, show_partner=show_partner),
+        exports.csv_stream(deal_filter.qs, show_partner=show_partner),
         content_type="text/csv; charset=utf-8",
     )
     filename = f"opportunity-manager-{date_format(timezone.localdate(), 'Y-m-d')}.csv"
