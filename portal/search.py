@@ -5,15 +5,15 @@ Every word of the query must appear somewhere in the customer's name, city or we
 Słupsk); a tax ID is found in any spelling (`portal.tax_ids.lookup`). The wizard's
 search, the Opportunity Manager and the admin searches all ask `matching_customers`.
 
-PostgreSQL folds in the database: `dealreg_fold`, an IMMUTABLE wrapper around the
-`unaccent` extension (migration 0015), and a trigram index on the folded text, so a
-row written by any path is found. SQLite has neither, so it reads `Customer.search_text`,
-the same text folded in Python and stored when the row is saved.
+Both databases match the words against `Customer.search_text`, the folded name, city
+and website. PostgreSQL writes it itself (a trigger over `unaccent`, migration 0015), so
+a row written by any path is found, and searches it through a trigram index; SQLite,
+which has no unaccent, gets it from `Customer.save`, folded here in Python.
 """
 
 import unicodedata
 
-from django.db.models import F, Func, Q, QuerySet, TextField
+from django.db.models import Q, QuerySet
 
 from portal import tax_ids
 
@@ -44,26 +44,6 @@ def words(query: str) -> list[str]:
     return found
 
 
-class CustomerText(Func):
-    """A customer's folded name, city and website, as each database can search it."""
-
-    function = "dealreg_fold"
-    arg_joiner = " || ' ' || "
-    output_field = TextField()
-
-    def __init__(self) -> None:
-        super().__init__(F("name"), F("city"), F("website"), F("search_text"))
-
-    def as_postgresql(self, compiler, connection, **extra):
-        # The same expression as the index's (migration 0015), or the index is not used.
-        clone = self.copy()
-        clone.set_source_expressions(self.get_source_expressions()[:3])
-        return super(CustomerText, clone).as_sql(compiler, connection, **extra)
-
-    def as_sql(self, compiler, connection, **extra):
-        return compiler.compile(self.get_source_expressions()[3])
-
-
 def matching_customers(
     queryset: QuerySet, query: str, *, partial_tax_id: bool = False
 ) -> QuerySet | None:
@@ -77,7 +57,7 @@ def matching_customers(
         return None
     condition = Q()
     for word in folded:
-        condition &= Q(search_text_folded__contains=word)
+        condition &= Q(search_text__contains=word)
     if (number := tax_ids.lookup(query, partial=partial_tax_id)) is not None:
         condition |= number
-    return queryset.alias(search_text_folded=CustomerText()).filter(condition)
+    return queryset.filter(condition)

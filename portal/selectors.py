@@ -198,9 +198,19 @@ def filter_choices(*, user: User) -> FilterChoices:
 
 CUSTOMER_SEARCH_LIMIT = 20
 CUSTOMER_SEARCH_MIN_LENGTH = 3
+# A common word matches thousands of customers; sorting them all by name for a list of 20
+# cost 30 ms at 200,000 customers ("kow": 16,261 matches). The 20 shown are the first by
+# name of the first CANDIDATES found, and the list says that more match.
+CUSTOMER_SEARCH_CANDIDATES = 200
 
 
-def search_customers(*, query: str, limit: int = CUSTOMER_SEARCH_LIMIT) -> list[Customer]:
+class CustomerMatches(list):
+    """The customers a search shows; `more` when others match too (type more to see them)."""
+
+    more = False
+
+
+def search_customers(*, query: str, limit: int = CUSTOMER_SEARCH_LIMIT) -> CustomerMatches:
     """Customers whose name, city or website hold every word of `query` (accents, case and
     order aside), or whose tax ID is `query` in any spelling (`portal.search`).
 
@@ -208,7 +218,10 @@ def search_customers(*, query: str, limit: int = CUSTOMER_SEARCH_LIMIT) -> list[
     never listed, whether by the first letters or by a tax-ID prefix. At most `limit`
     rows, in one query.
     """
-    return list(customer_search_queryset(query=query, limit=limit))
+    rows = list(customer_search_queryset(query=query, limit=limit + 1))
+    matches = CustomerMatches(rows[:limit])
+    matches.more = len(rows) > limit
+    return matches
 
 
 def customer_search_queryset(*, query: str, limit: int = CUSTOMER_SEARCH_LIMIT) -> QuerySet:
@@ -219,9 +232,12 @@ def customer_search_queryset(*, query: str, limit: int = CUSTOMER_SEARCH_LIMIT) 
     found = search.matching_customers(Customer.objects.all(), query)
     if found is None:
         return Customer.objects.none()
-    return found.only("pk", "name", "tax_id", "city", "country", "website").order_by("name", "pk")[
-        :limit
-    ]
+    candidates = found.order_by().values("pk")[:CUSTOMER_SEARCH_CANDIDATES]
+    return (
+        Customer.objects.filter(pk__in=candidates)
+        .only("pk", "name", "tax_id", "city", "country", "website")
+        .order_by("name", "pk")[:limit]
+    )
 
 
 def comments_visible_to(*, user: User, deal: Deal) -> QuerySet[DealComment]:

@@ -75,10 +75,26 @@ def test_a_name_needs_three_letters(customers):
 
 
 def test_search_returns_at_most_twenty_customers(db):
-    factories.CustomerFactory.create_batch(
-        25, name=factories.factory.Sequence(lambda n: f"Acme {n}")
-    )
-    assert len(search_customers(query="acme")) == 20
+    for n in range(25):
+        factories.CustomerFactory(name=f"Acme {n}")
+    found = search_customers(query="acme")
+    assert len(found) == 20 and found.more
+    assert [c.name for c in found] == sorted(c.name for c in found)
+    exact = search_customers(query="acme 1")  # Acme 1, 10 … 19 and 21: twelve
+    assert len(exact) == 12 and not exact.more
+
+
+def test_the_list_says_when_more_customers_match_and_what_is_too_short(client, partner_user):
+    for n in range(21):
+        factories.CustomerFactory(name=f"Acme {n}")
+    client.force_login(partner_user)
+    url = reverse("portal:customer_search")
+    page = client.get(url, {"q": "acme"}, HTTP_HX_REQUEST="true").content.decode()
+    assert "More customers match “acme”: add a word, such as the city" in page
+    page = client.get(url, {"q": "acme 20"}, HTTP_HX_REQUEST="true").content.decode()
+    assert "Acme 20" in page and "More customers match" not in page
+    page = client.get(url, {"q": "ac"}, HTTP_HX_REQUEST="true").content.decode()
+    assert "Type at least 3 characters of the name, or a whole tax ID." in page
 
 
 def test_search_as_you_type_returns_the_results_fragment(client, partner_user, customers):

@@ -1,13 +1,17 @@
 """The customer search ignores accents, case and word order (`portal.search`).
 
-PostgreSQL: the `unaccent` extension, `dealreg_fold(text)` (lower-cased, unaccented; an
-IMMUTABLE wrapper, which `unaccent` itself is not, so that an index may use it) and one
-trigram index over the folded name, city and website, exactly as `search.CustomerText`
-writes it. The two trigram indexes on the bare name and website served the searches
-this replaces and go.
+`search_text` holds the customer's name, city and website folded (lower case, no
+accents), and the searches match every word against it.
 
-SQLite: `search_text`, the same text folded in Python, filled here for existing rows and
-kept in step by `Customer.save`.
+PostgreSQL folds in the database: the `unaccent` extension behind `dealreg_fold(text)`,
+an IMMUTABLE wrapper (which `unaccent` itself is not), and a trigger that sets
+`search_text` on every insert and update, so a row written by any path (a bulk load, an
+UPDATE, a script) is found. A trigram index on the column serves the searches; matching
+the stored column, not the function over the three columns, keeps the recheck of a
+common word cheap (the function form cost ~4 µs a row: 28 ms for 6,580 matches). The
+two trigram indexes on the bare name and website served the searches this replaces.
+
+SQLite has no unaccent: `Customer.save` folds in Python, and this fills existing rows.
 """
 
 from django.db import migrations, models
@@ -21,19 +25,7 @@ OLD_INDEXES = {
 }
 
 
-def fill_search_text(apps, schema_editor):
-    Customer = apps.get_model("portal", "Customer")
-    batch = []
-    for customer in Customer.objects.only("name", "city", "website").iterator(chunk_size=5000):
-        customer.search_text = searchable(customer.name, customer.city, customer.website)
-        batch.append(customer)
-        if len(batch) == 5000:
-            Customer.objects.bulk_update(batch, ["search_text"])
-            batch = []
-    Customer.objects.bulk_update(batch, ["search_text"])
-
-
-def create_folding(apps, schema_editor):
+def fold_in_the_database(apps, schema_editor):
     if schema_editor.connection.vendor != "postgresql":
         return
     execute = schema_editor.execute
@@ -52,20 +44,49 @@ def create_folding(apps, schema_editor):
         f" $$ SELECT lower({schema}.unaccent('{schema}.unaccent'::regdictionary, $1)) $$"
     )
     execute(
-        f'CREATE INDEX IF NOT EXISTS "{INDEX}" ON "portal_customer" USING gin '
-        "((dealreg_fold(name || ' ' || city || ' ' || website)) gin_trgm_ops)"
+        "CREATE OR REPLACE FUNCTION portal_customer_search_text() RETURNS trigger"
+        " LANGUAGE plpgsql AS $$ BEGIN"
+        " NEW.search_text := dealreg_fold(NEW.name || ' ' || NEW.city || ' ' || NEW.website);"
+        " RETURN NEW; END $$"
+    )
+    execute(
+        "CREATE TRIGGER customer_search_text"
+        " BEFORE INSERT OR UPDATE OF name, city, website, search_text ON portal_customer"
+        " FOR EACH ROW EXECUTE FUNCTION portal_customer_search_text()"
+    )
+    execute("UPDATE portal_customer SET search_text = ''")  # the trigger folds each row
+    execute(
+        f'CREATE INDEX IF NOT EXISTS "{INDEX}" ON "portal_customer" '
+        "USING gin (search_text gin_trgm_ops)"
     )
     for name in OLD_INDEXES:
         execute(f'DROP INDEX IF EXISTS "{name}"')
 
 
-def drop_folding(apps, schema_editor):
+def fold_in_python(apps, schema_editor):
+    if schema_editor.connection.vendor == "postgresql":
+        return
+    Customer = apps.get_model("portal", "Customer")
+    batch = []
+    for customer in Customer.objects.only("name", "city", "website").iterator(chunk_size=5000):
+        customer.search_text = searchable(customer.name, customer.city, customer.website)
+        batch.append(customer)
+        if len(batch) == 5000:
+            Customer.objects.bulk_update(batch, ["search_text"])
+            batch = []
+    Customer.objects.bulk_update(batch, ["search_text"])
+
+
+def unfold(apps, schema_editor):
     if schema_editor.connection.vendor != "postgresql":
         return
-    schema_editor.execute(f'DROP INDEX IF EXISTS "{INDEX}"')
-    schema_editor.execute("DROP FUNCTION IF EXISTS dealreg_fold(text)")
+    execute = schema_editor.execute
+    execute(f'DROP INDEX IF EXISTS "{INDEX}"')
+    execute("DROP TRIGGER IF EXISTS customer_search_text ON portal_customer")
+    execute("DROP FUNCTION IF EXISTS portal_customer_search_text()")
+    execute("DROP FUNCTION IF EXISTS dealreg_fold(text)")
     for name, expression in OLD_INDEXES.items():
-        schema_editor.execute(
+        execute(
             f'CREATE INDEX IF NOT EXISTS "{name}" ON "portal_customer" '
             f"USING gin (({expression}) gin_trgm_ops)"
         )
@@ -90,6 +111,6 @@ class Migration(migrations.Migration):
                 opclasses=["varchar_pattern_ops"],
             ),
         ),
-        migrations.RunPython(fill_search_text, migrations.RunPython.noop),
-        migrations.RunPython(create_folding, drop_folding),
+        migrations.RunPython(fold_in_python, migrations.RunPython.noop),
+        migrations.RunPython(fold_in_the_database, unfold),
     ]

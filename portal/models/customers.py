@@ -25,8 +25,8 @@ class Customer(models.Model):
     address = models.CharField(_("address"), max_length=200, blank=True)
     website = models.URLField(_("website"), max_length=200, blank=True)
     industry = models.CharField(_("industry"), max_length=100, blank=True)
-    # Name, city and website folded (`portal.search`): what SQLite searches. PostgreSQL
-    # folds in the database and searches its own index, so a row written in bulk is found.
+    # Name, city and website folded, what the searches match (`portal.search`). Set here
+    # for SQLite; on PostgreSQL a trigger sets it on every write (migration 0015).
     search_text = models.TextField(editable=False, default="")
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
