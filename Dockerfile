@@ -8,7 +8,7 @@ RUN rm -rf bench tests
 # Hashed, compressed static files for whitenoise; a build-time key only.
 RUN SECRET_KEY=collectstatic-only-build-time-key-never-used-at-run-time-0123456789 \
     python manage.py collectstatic --noinput
-RUN useradd --system dealreg
+RUN useradd --system dealreg && mkdir -p /app/media && chown dealreg /app/media
 USER dealreg
 EXPOSE 8000
-CMD ["sh", "-c", "python manage.py migrate --noinput && gunicorn dealreg.wsgi --bind 0.0.0.0:8000 --workers ${GUNICORN_WORKERS:-2} --access-logfile -"]
+CMD ["sh", "-c", "python manage.py migrate --noinput && gunicorn dealreg.wsgi --bind 0.0.0.0:8000 --workers ${GUNICORN_WORKERS:-2} --worker-class gthread --threads ${GUNICORN_THREADS:-4} --timeout 60 --access-logfile -"]

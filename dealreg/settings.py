@@ -144,6 +144,13 @@ TIME_ZONE = env.str("TIME_ZONE", default="Europe/Warsaw")
 USE_I18N = True
 USE_TZ = True
 
+# Files the portal writes (background exports); never served directly, only through views
+# that check who asks. Shared by the app nodes and the task worker.
+MEDIA_ROOT = env.path("MEDIA_ROOT", default=BASE_DIR / "media")
+# An export of more rows than this is written in the background instead of streamed.
+EXPORT_STREAM_MAX_ROWS = env.int("EXPORT_STREAM_MAX_ROWS", default=20_000)
+RETENTION_EXPORT_DAYS = env.int("RETENTION_EXPORT_DAYS", default=7)
+
 STATIC_URL = "static/"
 STATIC_ROOT = BASE_DIR / "staticfiles"
 STATICFILES_DIRS = [BASE_DIR / "static"]

@@ -37,6 +37,7 @@ SUBJECTS = {
     "password_reset": _("Reset your Partner Portal password"),
     "deal_comment": _("New comment on deal %(deal)s (%(customer)s)"),
     "deal_extended": _("Deal registration %(number)s extended until %(date)s"),
+    "export_ready": _("Your Opportunity Manager export is ready"),
 }
 
 

@@ -47,3 +47,12 @@ def send_account_link(kind: str, user_id: int, application_id: int | None = None
 
     messages = account_link_messages(kind=kind, user_id=user_id, application_id=application_id)
     return send_emails.call(messages)
+
+
+@task()
+def build_export(job_id: int) -> int:
+    """Write the file of an Opportunity Manager export too large to stream; its rows."""
+    from portal import exports
+
+    job = exports.build(job_id)
+    return job.rows_done if job else 0

@@ -5,6 +5,7 @@ from portal.views import (
     apply,
     deal_reg_check,
     deals,
+    exports,
     extensions,
     home,
     mfa,
@@ -56,8 +57,14 @@ urlpatterns = [
     ),
     path(
         "sales-zone/opportunity-manager/export.csv",
-        opportunity_manager.deal_export,
+        exports.deal_export,
         name="deal_export",
+    ),
+    path("sales-zone/exports/<int:pk>/", exports.export_job, name="export_job"),
+    path(
+        "sales-zone/exports/<int:pk>/download/",
+        exports.export_download,
+        name="export_download",
     ),
     path("sales-zone/opportunity-manager/<int:pk>/", deals.deal_detail, name="deal_detail"),
     path(

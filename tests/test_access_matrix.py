@@ -9,9 +9,10 @@ from dataclasses import dataclass
 from urllib.parse import urlsplit
 
 import pytest
+from django.core.files.base import ContentFile
 from django.urls import URLResolver, get_resolver, resolve, reverse
 
-from portal.models import Deal, PartnerApplication
+from portal.models import Deal, ExportJob, PartnerApplication
 from tests import factories
 
 pytestmark = pytest.mark.django_db
@@ -48,6 +49,7 @@ class World:
     approved: Deal  # partner A's, naming distributor X
     foreign: Deal  # partner B's, naming distributor Y
     application: PartnerApplication  # a pending application for partner access
+    export: ExportJob  # partner A's finished background export of its deals
 
     def secrets(self, owner: str) -> list[str]:
         if owner == "A":
@@ -68,12 +70,20 @@ def customer(name: str) -> dict:
 
 
 @pytest.fixture
-def world(make_deal, make_other_deal) -> World:
+def world(make_deal, make_other_deal, partner_user, settings, tmp_path) -> World:
+    settings.MEDIA_ROOT = tmp_path
+    submitted = make_deal(Deal.Status.SUBMITTED, **customer("Tajemnica Alfa Sp. z o.o."))
+    approved = make_deal(Deal.Status.APPROVED, **customer("Sekret Alfa S.A."))
+    export = ExportJob.objects.create(user=partner_user, language="en")
+    export.file.save("a.csv", ContentFile(f"{submitted.customer.name}\n".encode()), save=False)
+    export.status, export.rows_done, export.rows_total = ExportJob.Status.DONE, 1, 1
+    export.save()
     return World(
-        submitted=make_deal(Deal.Status.SUBMITTED, **customer("Tajemnica Alfa Sp. z o.o.")),
-        approved=make_deal(Deal.Status.APPROVED, **customer("Sekret Alfa S.A.")),
+        submitted=submitted,
+        approved=approved,
         foreign=make_other_deal(Deal.Status.APPROVED, **customer("Poufne Beta Sp.j.")),
         application=factories.PartnerApplicationFactory(),
+        export=export,
     )
 
 
@@ -207,8 +217,17 @@ REVIEWERS_ADMIN = {
     "superuser": 200,
     "staff without review permission": 403,
 }
+OWNER_ONLY = {**_all(404), "anonymous": LOGIN, "partner A": 200}
 OTHER_CASES = [
     ("home", "get", lambda w: reverse("portal:home"), LOGGED_IN),
+    # A background export is its requester's alone, whoever else may read the deals.
+    ("export job", "get", lambda w: reverse("portal:export_job", args=[w.export.pk]), OWNER_ONLY),
+    (
+        "export download",
+        "get",
+        lambda w: reverse("portal:export_download", args=[w.export.pk]),
+        OWNER_ONLY,
+    ),
     ("wizard entry", "get", lambda w: reverse("portal:register_deal"), PARTNER_ONLY),
     (
         "customer search (without htmx)",

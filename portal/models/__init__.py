@@ -18,6 +18,7 @@ from portal.models.deals import (
     DealRegSequence,
     DealStatus,
 )
+from portal.models.exports import ExportJob
 from portal.models.limits import RateLimitCounter
 from portal.models.log import ActionLogEntry
 from portal.models.organisations import Distributor, Partner, User
@@ -38,6 +39,7 @@ __all__ = [
     "DealStatus",
     "Distributor",
     "DistributorApiToken",
+    "ExportJob",
     "ExtensionRequest",
     "Partner",
     "PartnerApplication",

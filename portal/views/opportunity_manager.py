@@ -7,14 +7,12 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db.models import QuerySet
-from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
-from django.utils import timezone
-from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
-from portal import access, exports
+from portal import access
 from portal.access import may_use_sales_zone
 from portal.filters import SORTABLE_COLUMNS, DealFilter
 from portal.models import Deal
@@ -176,18 +174,3 @@ def opportunity_manager_counts(request: HttpRequest) -> HttpResponse:
     return render(
         request, "portal/opportunity_manager/_status_counts.html", _counts_context(deal_filter)
     )
-
-
-@login_required
-@require_GET
-def deal_export(request: HttpRequest) -> StreamingHttpResponse:
-    """Export CSV: every deal of the current filtered list (all pages), streamed."""
-    deal_filter = _deal_filter(request)
-    show_partner = not request.user.partner_id
-    response = StreamingHttpResponse(
-        exports.csv_stream(deal_filter.qs, show_partner=show_partner),
-        content_type="text/csv; charset=utf-8",
-    )
-    filename = f"opportunity-manager-{date_format(timezone.localdate(), 'Y-m-d')}.csv"
-    response["Content-Disposition"] = f'attachment; filename="{filename}"'
-    return response

@@ -3,7 +3,8 @@
 - the login lock-out log (django-axes' attempts, access and failure logs) older than
   `RETENTION_LOGIN_LOG_DAYS`;
 - finished background-task results older than `RETENTION_TASK_RESULT_DAYS`;
-- abuse-limit counters whose window has ended.
+- abuse-limit counters whose window has ended;
+- background exports (the row and its file) older than `RETENTION_EXPORT_DAYS`.
 
 Deals, their history, comments and the action log are records of the programme and stay.
 Running it twice deletes nothing the second time.
@@ -16,7 +17,7 @@ from django.conf import settings
 from django.core.management.base import BaseCommand
 from django.utils import timezone
 
-from portal.models import RateLimitCounter
+from portal.models import ExportJob, RateLimitCounter
 
 
 def prune(now: datetime.datetime | None = None) -> dict[str, int]:
@@ -32,6 +33,11 @@ def prune(now: datetime.datetime | None = None) -> dict[str, int]:
         ],
         "rate-limit counters": RateLimitCounter.objects.filter(expires_at__lt=now).delete()[0],
     }
+    export_cutoff = now - datetime.timedelta(days=settings.RETENTION_EXPORT_DAYS)
+    old_exports = list(ExportJob.objects.filter(created_at__lt=export_cutoff))
+    for job in old_exports:
+        job.file.delete(save=False)  # the file first: a row without its file is harmless
+    deleted["exports"] = ExportJob.objects.filter(pk__in=[j.pk for j in old_exports]).delete()[0]
     if "django_tasks_db" in settings.INSTALLED_APPS:
         from django_tasks_db.models import DBTaskResult
 
@@ -41,7 +47,7 @@ def prune(now: datetime.datetime | None = None) -> dict[str, int]:
 
 
 class Command(BaseCommand):
-    help = "Delete login logs, task results and rate-limit counters past their retention."
+    help = "Delete login logs, task results, rate-limit counters and exports past retention."
 
     def handle(self, *args, **options) -> None:
         for what, count in prune().items():

@@ -1,0 +1,59 @@
+"""Export CSV from the Opportunity Manager: streamed, or built in the background when large."""
+
+from django.contrib.auth.decorators import login_required
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse, StreamingHttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.formats import date_format
+from django.views.decorators.http import require_GET
+
+from portal import exports
+from portal.models import ExportJob
+from portal.views.opportunity_manager import _deal_filter
+
+
+@login_required
+@require_GET
+def deal_export(request: HttpRequest) -> HttpResponse:
+    """Every deal of the current filtered list (all pages): streamed up to
+    `EXPORT_STREAM_MAX_ROWS` rows, else a background job whose page shows its progress."""
+    deal_filter = _deal_filter(request)
+    deals = deal_filter.qs
+    if exports.too_large_to_stream(deals):
+        job = exports.start(user=request.user, query=request.GET.urlencode())
+        return redirect(exports.job_url(job))
+    response = StreamingHttpResponse(
+        exports.csv_stream(deals, show_partner=not request.user.partner_id),
+        content_type="text/csv; charset=utf-8",
+    )
+    filename = f"opportunity-manager-{date_format(timezone.localdate(), 'Y-m-d')}.csv"
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
+
+
+def _own_job(request: HttpRequest, pk: int) -> ExportJob:
+    # Only the user who asked for it: anyone else is told it does not exist.
+    return get_object_or_404(ExportJob, pk=pk, user=request.user)
+
+
+@login_required
+@require_GET
+def export_job(request: HttpRequest, pk: int) -> HttpResponse:
+    """How far the export is; the download once it is whole."""
+    return render(
+        request, "portal/opportunity_manager/export_job.html", {"job": _own_job(request, pk)}
+    )
+
+
+@login_required
+@require_GET
+def export_download(request: HttpRequest, pk: int) -> FileResponse:
+    job = _own_job(request, pk)
+    if job.status != ExportJob.Status.DONE or not job.file:
+        raise Http404
+    return FileResponse(
+        job.file.open("rb"),
+        as_attachment=True,
+        filename=exports.filename(job),
+        content_type="text/csv; charset=utf-8",
+    )
