@@ -7,6 +7,8 @@ from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest
 from django.utils import translation
 from django.utils.cache import patch_cache_control
 from django.utils.translation import gettext as _
+from django_otp import DEVICE_ID_SESSION_KEY
+from django_otp.middleware import OTPMiddleware
 
 
 def _has_nul(data) -> bool:
@@ -105,12 +107,14 @@ class TwoFactorMiddleware:
         from portal import mfa
 
         user = getattr(request, "user", None)
-        if user is None or not user.is_authenticated or user.is_verified():
+        if user is None or not user.is_authenticated:
             return self.get_response(request)
         # Cheap questions first (the session, the path, the cached reviewer flag): most
-        # requests of an account without a second factor stop here.
+        # requests stop here, before the device is looked up (`LazyOTPMiddleware`).
         pending = request.session.get(mfa.PENDING_KEY)
         if not pending and not mfa.required_for(user, request.path):
+            return self.get_response(request)
+        if user.is_verified():
             return self.get_response(request)
         open_paths = [settings.STATIC_URL, *(reverse(name) for name in self.OPEN)]
         if any(request.path.startswith(path) for path in open_paths):
@@ -123,3 +127,21 @@ class TwoFactorMiddleware:
 
     # Reachable before the second factor: the two-factor pages, logging out, the language.
     OPEN = ["portal:two_factor", "logout", "set_language"]
+
+
+class LazyOTPMiddleware(OTPMiddleware):
+    """django-otp's middleware, with the session's device looked up when `is_verified()` is
+    first asked (the admin, the two-factor pages), not whenever `request.user` is touched:
+    a verified reviewer's portal pages cost one query less."""
+
+    def _verify_user_sync(self, request, user):
+        self._init_user_fields(user)
+        if not user.is_authenticated or DEVICE_ID_SESSION_KEY not in request.session:
+            return user
+
+        def is_verified() -> bool:
+            OTPMiddleware._verify_user_sync(self, request, user)  # sets otp_device
+            return user.is_verified()
+
+        user.is_verified = is_verified
+        return user

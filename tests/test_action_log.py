@@ -103,7 +103,7 @@ def test_bulk_extend_without_a_date_uses_the_one_default_rule(client, make_deal,
     expected = workflow.default_extension_end(deal)
     client.force_login(reviewer)
     client.post(
-        reverse("admin:portal_deal_changelist"),
+        reverse("admin:portal_deal_changelist") + "?status=all",
         {"action": "extend_selected", "_selected_action": [deal.pk], "apply": "1"},
     )
     assert Deal.objects.get(pk=deal.pk).validity_end == expected

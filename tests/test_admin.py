@@ -17,13 +17,14 @@ def test_reviewers_group_holds_the_review_permission(reviewer):
     assert reviewer.has_perm("portal.review_deal")
 
 
-def test_reviewer_sees_the_queue_with_status_and_number_columns(client, reviewer, make_deal):
+def test_reviewer_lands_on_the_queue_and_may_list_every_status(client, reviewer, make_deal):
     approved = make_deal(S.APPROVED)
     submitted = make_deal(S.SUBMITTED)
     client.force_login(reviewer)
     response = client.get(reverse("admin:portal_deal_changelist"))
     assert response.status_code == 200
-    html = response.content.decode()
+    assert [d.pk for d in response.context["cl"].result_list] == [submitted.pk]
+    html = client.get(reverse("admin:portal_deal_changelist"), {"status": "all"}).content.decode()
     assert approved.deal_reg_number in html
     assert submitted.customer.name in html
     assert "Submitted" in html and "Approved" in html
@@ -34,7 +35,7 @@ def test_queue_filters_by_status_and_searches_by_tax_id(client, reviewer, make_d
     submitted = make_deal(S.SUBMITTED)
     client.force_login(reviewer)
     url = reverse("admin:portal_deal_changelist")
-    html = client.get(url, {"status__exact": "submitted"}).content.decode()
+    html = client.get(url, {"status": "submitted"}).content.decode()
     assert submitted.customer.name in html and approved.customer.name not in html
     html = client.get(url, {"q": submitted.customer.tax_id_normalized}).content.decode()
     assert submitted.customer.name in html and approved.customer.name not in html
@@ -134,7 +135,7 @@ def test_bulk_approve_reports_done_and_refused(client, reviewer, make_deal):
     submitted, withdrawn = make_deal(S.SUBMITTED), make_deal(S.WITHDRAWN)
     client.force_login(reviewer)
     response = client.post(
-        reverse("admin:portal_deal_changelist"),
+        reverse("admin:portal_deal_changelist") + "?status=all",  # as listed: every status
         {"action": "approve_selected", "_selected_action": [submitted.pk, withdrawn.pk]},
         follow=True,
     )

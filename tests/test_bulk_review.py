@@ -13,11 +13,13 @@ from portal.models import Deal, DealHistory
 pytestmark = pytest.mark.django_db
 S = Deal.Status
 URL = "admin:portal_deal_changelist"
+# The actions apply to the list as shown: here every status, as a reviewer lists it.
+EVERY_STATUS = "?status=all"
 
 
 def post_action(client, action, deals, **data):
     return client.post(
-        reverse(URL),
+        reverse(URL) + EVERY_STATUS,
         {"action": action, "_selected_action": [d.pk for d in deals], **data},
         follow=True,
     )

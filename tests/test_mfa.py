@@ -5,11 +5,15 @@ import re
 import time
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from django_otp import DEVICE_ID_SESSION_KEY
 from django_otp.oath import TOTP
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from portal import mfa
+from tests import factories
 from tests.browser import login, screenshot
 
 pytestmark = pytest.mark.django_db
@@ -189,3 +193,27 @@ def test_a_reviewer_enrols_and_is_asked_for_the_code_in_a_browser(
     page.get_by_label("Code").fill(code_for(TOTPDevice.objects.get(user=reviewer)))
     page.get_by_role("button", name="Continue").click()
     page.wait_for_url(re.compile(r"/admin/portal/deal/$"))
+
+
+def test_a_verified_reviewer_pays_for_the_device_only_on_the_admin(client, reviewer, settings):
+    settings.MFA_REQUIRED_FOR_REVIEWERS = True
+    client.force_login(reviewer)
+    home = reverse("portal:home")
+    client.get(home)  # warm caches
+    with CaptureQueriesContext(connection) as before:
+        assert "Opportunity Manager" in client.get(home).content.decode()
+    enrol(client)  # the session is now verified
+    with CaptureQueriesContext(connection) as after:
+        page = client.get(home)
+    assert page.status_code == 200 and "Opportunity Manager" in page.content.decode()
+    assert len(after) == len(before)  # no device lookup on a portal page
+    with CaptureQueriesContext(connection) as admin:
+        assert client.get(reverse("admin:index")).status_code == 200
+    assert any("otp_totp_totpdevice" in q["sql"] for q in admin.captured_queries)
+    # Someone else's device id in the session verifies nothing.
+    other = TOTPDevice.objects.create(user=factories.ReviewerFactory(), confirmed=True)
+    session = client.session
+    session[DEVICE_ID_SESSION_KEY] = other.persistent_id
+    session.save()
+    refused = client.get(reverse("admin:index"))
+    assert refused.status_code == 302 and reverse("portal:two_factor_verify") in refused["Location"]

@@ -42,16 +42,41 @@ def test_home_page_costs_the_same_queries_with_one_deal_or_many(
     assert "Submitted" in response.content.decode()
 
 
-@pytest.mark.parametrize("params", [{}, {"status__exact": "submitted"}, {"q": "Customer"}])
-def test_admin_changelist_peer_costs_the_same_queries_with_one_deal_or_many(
-    client, reviewer, make_deal, params
+@pytest.mark.parametrize(
+    ("params", "shows"),
+    [
+        ({}, "Submitted"),  # the queue, where a reviewer lands
+        ({"status": "all"}, "Approved"),
+        ({"status": "rejected"}, "Rejected"),
+        ({"q": "Customer"}, "Approved"),  # a search looks at every status
+        ({"sla": "overdue", "status": "all"}, "0 deals"),
+    ],
+)
+def test_the_reviewers_queue_costs_the_same_queries_with_one_deal_or_many(
+    client, reviewer, make_deal, params, shows
 ):
     client.force_login(reviewer)
     url = reverse("admin:portal_deal_changelist")
-    add_deals(make_deal, 1)
+    add_deals(make_deal, 3)
     few = queries_for(client, url, params)
-    add_deals(make_deal, 15)
-    assert queries_for(client, url, params) == few
+    add_deals(make_deal, 30)
+    assert queries_for(client, url, params) == few <= 12
+    response = client.get(url, params)
+    assert response.status_code == 200
+    assert shows in response.content.decode()
+
+
+def test_the_queue_counts_no_further_than_the_cap(client, reviewer, make_deal, monkeypatch):
+    from portal.admin import queue
+
+    monkeypatch.setattr(queue, "COUNT_CAP", 3)
+    for _ in range(5):
+        make_deal(Deal.Status.SUBMITTED)
+    client.force_login(reviewer)
+    page = client.get(reverse("admin:portal_deal_changelist")).content.decode()
+    assert "more than 3 deals (narrow the list with a filter or a search)" in page
+    page = client.get(reverse("admin:portal_deal_changelist"), {"status": "approved"})
+    assert "0 deals" in page.content.decode()
 
 
 OM_PARAMS = [

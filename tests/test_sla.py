@@ -84,7 +84,14 @@ def test_queue_lists_submitted_deals_by_due_time_first(client, reviewer, make_de
     client.force_login(reviewer)
     response = client.get(reverse("admin:portal_deal_changelist"))
     shown = [d.pk for d in response.context["cl"].result_list]
-    assert shown == [overdue.pk, urgent.pk, later.pk, approved.pk]
+    assert shown == [overdue.pk, urgent.pk, later.pk]
+    every = client.get(reverse("admin:portal_deal_changelist"), {"status": "all"})
+    assert [d.pk for d in every.context["cl"].result_list] == [
+        overdue.pk,  # newest submission first
+        urgent.pk,
+        approved.pk,
+        later.pk,
+    ]
     html = response.content.decode()
     assert "overdue by 1 d" in html and "due in 5 h" in html
 

@@ -2,7 +2,6 @@
 
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import Case, F, When
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
@@ -24,6 +23,7 @@ from portal.admin.deal_parts import (
     RejectForm,
     SlaListFilter,
 )
+from portal.admin.queue import LIST_ORDER, QUEUE_ORDER, CappedPaginator, QueueStatusFilter, is_queue
 from portal.admin.searching import FindsDeals
 from portal.models import Deal, DealComment
 from portal.review_selectors import conflicts_with_details, with_conflict_counts
@@ -50,7 +50,7 @@ class DealAdmin(DealBulkActions, FindsDeals):
     ]
     list_display_links = ["id", "deal_reg_number_column"]
     list_filter = [
-        "status",
+        QueueStatusFilter,
         "distributor",
         "partner",
         ProductListFilter,
@@ -76,11 +76,9 @@ class DealAdmin(DealBulkActions, FindsDeals):
         "reject_selected",
         "extend_selected",
     ]
-    # The queue: Submitted deals first, the most urgent decision first; then the rest, newest first.
-    ordering = [
-        Case(When(status=Deal.Status.SUBMITTED, then=F("decision_due_at"))).asc(nulls_last=True),
-        "-created_at",
-    ]
+    # The queue (Submitted, most urgent first) unless another status is chosen (queue.py).
+    paginator = CappedPaginator
+    show_full_result_count = False
     fieldsets = [
         (
             _("Registration"),
@@ -129,6 +127,9 @@ class DealAdmin(DealBulkActions, FindsDeals):
 
     def get_queryset(self, request):
         return with_conflict_counts(super().get_queryset(request))
+
+    def get_ordering(self, request):
+        return QUEUE_ORDER if is_queue(request) else LIST_ORDER
 
     @admin.display(description=_("decision"), ordering="decision_due_at")
     def decision_due_badge(self, obj: Deal) -> str:

@@ -155,6 +155,8 @@ class Deal(models.Model):
         ]
         indexes = [
             models.Index(fields=["status", "submitted_at"], name="deal_status_submitted"),
+            # The reviewers' queue: Submitted deals, most urgent decision first (admin).
+            models.Index(fields=["status", "decision_due_at", "id"], name="deal_queue"),
         ]
 
     def __str__(self) -> str:
