@@ -123,6 +123,14 @@ elif DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         }
     )
 
+# One process keeps its cache in local memory (the embedded default needs nothing else);
+# several app nodes share Redis through Django's cache framework (CACHE_URL=
+# redis://127.0.0.1:6379/1) and keep the sessions there too, written through to the
+# database, so that any node serves any user and a Redis restart logs nobody out.
+CACHES = {"default": env.cache_url("CACHE_URL", default="locmemcache://")}
+if CACHES["default"]["BACKEND"] == "django.core.cache.backends.redis.RedisCache":
+    SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
+
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "portal.User"
 # ModelBackend that loads the user with their organisation and reviewer flag (one query).
