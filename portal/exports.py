@@ -67,8 +67,20 @@ class _Echo:
         return value
 
 
+# What a spreadsheet expects in each language: Excel set to Polish splits a CSV on ";"
+# (its decimal separator is the comma) and reads a ","-separated file as one column.
+DIALECTS = {"pl": (";", ",")}
+DEFAULT_DIALECT = (",", ".")
+
+
+def dialect() -> tuple[str, str]:
+    """(field separator, decimal separator) for the active language."""
+    return DIALECTS.get((translation.get_language() or "en")[:2], DEFAULT_DIALECT)
+
+
 def csv_lines(deals: QuerySet[Deal], *, show_partner: bool) -> Iterator[str]:
-    writer = csv.writer(_Echo())
+    delimiter, decimal = dialect()
+    writer = csv.writer(_Echo(), delimiter=delimiter)
     header = [
         _("Deal Reg Number"),
         _("Status"),
@@ -100,7 +112,9 @@ def csv_lines(deals: QuerySet[Deal], *, show_partner: bool) -> Iterator[str]:
                 _date(row.expected_close_date),
                 _date(row.submitted_at),
                 _date(row.validity_end),
-                "" if row.discount_percent is None else str(row.discount_percent),
+                ""
+                if row.discount_percent is None
+                else str(row.discount_percent).replace(".", decimal),
                 _cell(row.opportunity_id),
             ]
         )

@@ -239,6 +239,7 @@ class DetailsForm(PlainTextForm):
     distributor = forms.ModelChoiceField(
         label=_("Distributor"),
         queryset=Distributor.objects.all(),
+        empty_label=_("Choose the distributor"),
         help_text=_(
             "Do not forget it: without it the distributor does not see the project and "
             "cannot support you, and ordering takes several days longer."

@@ -229,7 +229,9 @@ def customer_search_queryset(*, query: str, limit: int = CUSTOMER_SEARCH_LIMIT) 
     query = " ".join((query or "").split())[:100]
     if len(query) < CUSTOMER_SEARCH_MIN_LENGTH:
         return Customer.objects.none()
-    found = search.matching_customers(Customer.objects.all(), query)
+    found = search.matching_customers(
+        Customer.objects.all(), query, enough=CUSTOMER_SEARCH_CANDIDATES
+    )
     if found is None:
         return Customer.objects.none()
     candidates = found.order_by().values("pk")[:CUSTOMER_SEARCH_CANDIDATES]

@@ -142,3 +142,22 @@ def test_the_export_runs_a_bounded_number_of_queries(
     assert response.status_code == 200
     assert len(rows) == number_of_deals
     assert all(row["Status"] == "Approved" for row in rows)
+
+
+def test_polish_users_get_the_csv_polish_excel_splits_into_columns(client, partner_user, make_deal):
+    deal = polish_deal(make_deal)
+    partner_user.language = "pl"
+    partner_user.save()
+    response, body = export(client, partner_user)
+    assert response.status_code == 200
+    text = body.decode("utf-8-sig")
+    header, line = text.splitlines()
+    assert header.startswith("Deal Reg Number;Status;Klient;NIP klienta;")
+    [row] = list(csv.DictReader(io.StringIO(text), delimiter=";"))
+    assert row["Klient"] == "Spółdzielnia Mleczarska Żółć"
+    assert row["Deal Reg Number"] == deal.deal_reg_number
+    deal.refresh_from_db()
+    discount = row["Rabat za rejestrację projektu (%)"]
+    assert discount == f"{deal.discount_percent}".replace(".", ",")  # a Polish decimal comma
+    assert "," in discount and deal.deal_reg_number in line
+    assert row["Produkty"] == "Zapora sieciowa (ZS-1) × 1; Przełącznik (PR-2) × 12"

@@ -281,3 +281,12 @@ def test_the_wizard_starts_afresh_after_registering(client, partner, catalogue):
     response = client.get(reverse("portal:register_deal"))
     assert response["Location"] == step_url("opportunity")
     assert client.get(step_url("customer"))["Location"] == step_url("opportunity")
+
+
+def test_the_distributor_list_asks_for_a_choice_in_words(client, partner, catalogue):
+    answer_until(client, catalogue, "details")
+    response = client.get(step_url("details"))
+    assert response.status_code == 200
+    page = html(response)
+    assert '<option value="" selected>Choose the distributor</option>' in page
+    assert "---------" not in page
