@@ -1,5 +1,7 @@
 """Template helpers for deal pages: who sees the Sales Zone, status badges."""
 
+import re
+
 from django import template
 from django.utils.translation import gettext_lazy as _
 
@@ -42,3 +44,14 @@ def status_badge(deal_or_status, label: str = "") -> dict:
     else:
         value = deal_or_status
     return {"value": value, "label": label, "hint": STATUS_HINTS.get(value, "")}
+
+
+DOUBLE_PERIOD = re.compile(r"(?<!\.)\.\.(?!\.)")
+
+
+@register.filter(is_safe=True)
+def one_period(text: str) -> str:
+    """`{% filter one_period %}…{% endfilter %}` around a sentence that may end on a name or
+    a time that ends with a period ("Sp. z o.o.", "7:30 p.m."): one period, not two (an
+    ellipsis stays)."""
+    return DOUBLE_PERIOD.sub(".", text)
