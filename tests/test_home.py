@@ -1,5 +1,6 @@
 """The home page after login, and the login itself in a real browser."""
 
+import re
 from datetime import timedelta
 
 import pytest
@@ -80,10 +81,14 @@ def test_distributor_home_lists_deals_newly_assigned_newest_first(
 
 
 def test_vendor_home_leads_to_the_review_queue(client, reviewer, make_deal):
-    make_deal(Deal.Status.SUBMITTED)
+    submitted = make_deal(Deal.Status.SUBMITTED)
+    make_deal(Deal.Status.APPROVED)
     client.force_login(reviewer)
     html = client.get(reverse("portal:home")).content.decode()
-    assert f'href="{reverse("admin:portal_deal_changelist")}?status__exact=submitted"' in html
+    link = re.search(r'href="([^"]+)" data-testid="review-queue"', html).group(1)
+    queue = client.get(link)
+    assert queue.status_code == 200
+    assert [d.pk for d in queue.context["cl"].result_list] == [submitted.pk]
 
 
 def test_a_user_without_an_organisation_is_told_what_to_do(client, staff_without_permission):
