@@ -309,3 +309,11 @@ def test_after_the_one_extension_no_more_can_be_requested(
     assert reverse("portal:deal_request_extension", args=[deal.pk]) not in html
     timeline = html[html.index('data-testid="history"') :]
     assert "Validity extended" in timeline
+
+
+@pytest.mark.parametrize(("actor", "told"), [("partner_user", True), ("distributor_user", False)])
+def test_only_the_partner_is_told_to_quote_the_number(client, request, make_deal, actor, told):
+    deal = make_deal(Deal.Status.APPROVED)
+    html = page(client, request.getfixturevalue(actor), deal).content.decode()
+    assert deal.deal_reg_number in html
+    assert ("Quote this number when you ask" in html) == told

@@ -507,3 +507,17 @@ def test_a_search_pages_forward_and_back_without_a_total(client, partner_user, m
     assert not set(row_ids(first)) & set(row_ids(second))
     # A page past the end shows the first one, as the counted pages do.
     assert len(rows(get(client, partner_user, q="medica", page="9"))) == 25
+
+
+def test_a_distributors_own_list_does_not_repeat_its_name_in_a_column(
+    client, partner_user, distributor_user, make_deal
+):
+    make_deal()
+    partner_page = get(client, partner_user)
+    assert partner_page.status_code == 200
+    assert "Distributor</a>" in partner_page.content.decode()  # its sortable header
+    distributor_page = get(client, distributor_user)
+    html = distributor_page.content.decode()
+    assert distributor_page.status_code == 200 and 'data-testid="deals"' in html
+    assert "Distributor</a>" not in html
+    assert f"<td>{distributor_user.distributor.name}</td>" not in html

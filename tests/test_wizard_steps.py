@@ -4,6 +4,7 @@ import pytest
 from django.urls import reverse
 
 from portal.models import Customer, CustomerContact, Deal
+from tests import factories
 from tests.wizard_steps import answer_until, answers, future, register, step_url
 
 pytestmark = pytest.mark.django_db
@@ -290,3 +291,12 @@ def test_the_distributor_list_asks_for_a_choice_in_words(client, partner, catalo
     page = html(response)
     assert '<option value="" selected>Choose the distributor</option>' in page
     assert "---------" not in page
+
+
+def test_products_read_in_number_order(client, partner, catalogue):
+    family = catalogue.products[0].family
+    factories.ProductFactory(name="Next-Gen Firewall 1000", sku="NGFW-1000", family=family)
+    answer_until(client, catalogue, "products")
+    page = html(client.get(step_url("products")))
+    firewalls = [page.index(f"Next-Gen Firewall {n}<") for n in (100, 400, 1000)]
+    assert firewalls == sorted(firewalls)  # 400 before 1000, not after it

@@ -99,6 +99,8 @@ def _columns(request: HttpRequest, current: str) -> list[dict[str, Any]]:
     for key, label in labels.items():
         if key == "partner" and request.user.partner_id:
             continue
+        if key == "distributor" and request.user.distributor_id:
+            continue  # a distributor's own list: every row names it
         column: dict[str, Any] = {"key": key, "label": label, "sortable": key in SORTABLE_COLUMNS}
         if column["sortable"]:
             column["direction"] = (
@@ -160,6 +162,7 @@ def opportunity_manager(request: HttpRequest) -> HttpResponse:
         "columns": _columns(request, deal_filter.current_ordering()),
         "is_filtered": deal_filter.is_filtered(),
         "show_partner": not request.user.partner_id,
+        "show_distributor": not request.user.distributor_id,
         "is_partner_staff": access.may_register_deals(request.user),
     }
     return render(request, "portal/opportunity_manager/list.html", context)

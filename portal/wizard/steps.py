@@ -194,7 +194,10 @@ class ProductsStep(Step):
             if as_id(family):
                 match &= Q(family_id=as_id(family))
             products = products.filter(match | Q(pk__in=selected))
-        shown = list(products.order_by("family__name", "name")[:PRODUCT_LIST_LIMIT])
+        shown = sorted(
+            products.order_by("family__name", "name")[:PRODUCT_LIST_LIMIT],
+            key=lambda product: product.sort_key,
+        )
         conflicts = {}
         if customer_id := chosen_customer_id(state):
             # Told as soon as the products are in view; never who holds them.
