@@ -104,9 +104,7 @@ class NewCustomerForm(PlainTextForm):
         if number is None:
             return cleaned
         # Customers are shared by the whole portal: one company is one customer.
-        self.existing = Customer.objects.filter(
-            tax_id_normalized=number.compact, country=number.country
-        ).first()
+        self.existing = Customer.objects.with_tax_id(number.compact, number.country).first()
         if self.existing is not None:
             self.add_error(
                 "tax_id",

@@ -8,7 +8,7 @@ from decimal import Decimal
 
 from django.db import IntegrityError, transaction
 
-from portal import tax_ids, workflow
+from portal import workflow
 from portal.models import (
     Competitor,
     Customer,
@@ -165,9 +165,7 @@ def _register(*, user: User, r: Registration, token: str) -> Deal:
         new = r.new_customer
         customer = _create_or_join(
             lambda: Customer.objects.create(created_by=user, **vars(new)),
-            lambda: Customer.objects.filter(
-                tax_id_normalized=tax_ids.compact(new.tax_id, new.country), country=new.country
-            ).first(),
+            lambda: Customer.objects.with_tax_id(new.tax_id, new.country).first(),
         )
     contact = r.contact
     if contact is None:

@@ -121,3 +121,17 @@ def test_old_exports_and_their_files_are_pruned(partner_user, five_deals):
     call_command("prune_records")
     assert not ExportJob.objects.exists()
     assert not os.path.exists(path)
+
+
+def test_the_owner_who_lost_access_cannot_download_an_earlier_file(
+    client, partner_user, five_deals
+):
+    job = ExportJob.objects.create(user=partner_user, language="en")
+    exports.build(job.pk)
+    client.force_login(partner_user)
+    download = reverse("portal:export_download", args=[job.pk])
+    assert client.get(download).status_code == 200
+    partner_user.partner = None
+    partner_user.save()
+    assert client.get(download).status_code == 403
+    assert client.get(reverse("portal:export_job", args=[job.pk])).status_code == 403

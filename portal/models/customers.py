@@ -10,6 +10,13 @@ from django.utils.translation import gettext_lazy as _
 from portal import search, tax_ids
 
 
+class CustomerQuerySet(models.QuerySet):
+    def with_tax_id(self, tax_id: str, country: str) -> "CustomerQuerySet":
+        """The customer (one at most) whose tax ID this is, however it was typed."""
+        country = (country or "").upper()
+        return self.filter(tax_id_normalized=tax_ids.compact(tax_id, country), country=country)
+
+
 class Customer(models.Model):
     """The end customer company, shared by the whole portal and found by search."""
 
@@ -36,6 +43,8 @@ class Customer(models.Model):
         related_name="+",
     )
     created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = CustomerQuerySet.as_manager()
 
     class Meta:
         ordering = ["name"]
@@ -81,7 +90,7 @@ class Customer(models.Model):
         self.tax_id, self.tax_id_normalized = number.display, number.compact
         # The unique constraint names a field the admin's form does not hold, so the form
         # would not check it: a second row for one company is refused here, by name.
-        same = Customer.objects.filter(tax_id_normalized=number.compact, country=number.country)
+        same = Customer.objects.with_tax_id(number.compact, number.country)
         other = same.exclude(pk=self.pk).only("name").first()
         if other is not None:
             raise ValidationError(

@@ -1,6 +1,7 @@
 """Export CSV from the Opportunity Manager: streamed, or built in the background when large."""
 
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -8,8 +9,9 @@ from django.utils.formats import date_format
 from django.views.decorators.http import require_GET
 
 from portal import exports
+from portal.access import may_use_sales_zone
 from portal.models import ExportJob
-from portal.views.opportunity_manager import _deal_filter
+from portal.views.opportunity_manager import deal_filter_for
 
 
 @login_required
@@ -17,7 +19,7 @@ from portal.views.opportunity_manager import _deal_filter
 def deal_export(request: HttpRequest) -> HttpResponse:
     """Every deal of the current filtered list (all pages): streamed up to
     `EXPORT_STREAM_MAX_ROWS` rows, else a background job whose page shows its progress."""
-    deal_filter = _deal_filter(request)
+    deal_filter = deal_filter_for(request)  # refuses who may not see deals
     deals = deal_filter.qs
     if exports.too_large_to_stream(deals):
         job = exports.start(user=request.user, query=request.GET.urlencode())
@@ -32,8 +34,12 @@ def deal_export(request: HttpRequest) -> HttpResponse:
 
 
 def _own_job(request: HttpRequest, pk: int) -> ExportJob:
-    # Only the user who asked for it: anyone else is told it does not exist.
-    return get_object_or_404(ExportJob, pk=pk, user=request.user)
+    # Only the user who asked for it: anyone else is told it does not exist; the owner
+    # too is refused once they may no longer see deals (the file holds deals).
+    job = get_object_or_404(ExportJob, pk=pk, user=request.user)
+    if not may_use_sales_zone(request.user):
+        raise PermissionDenied
+    return job
 
 
 @login_required

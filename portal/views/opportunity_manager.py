@@ -76,7 +76,7 @@ class UncountedPage:
         return self.number - 1
 
 
-def _deal_filter(request: HttpRequest) -> DealFilter:
+def deal_filter_for(request: HttpRequest) -> DealFilter:
     if not may_use_sales_zone(request.user):
         raise PermissionDenied
     return DealFilter(request.GET, user=request.user)
@@ -132,7 +132,7 @@ def opportunity_manager(request: HttpRequest) -> HttpResponse:
     With a search term the rows come first and the counts per status in a second
     request (`opportunity_manager_counts`, loaded by htmx): counting every match is
     what grows with the data. `counts=1` (the no-JavaScript link) counts inline."""
-    deal_filter = _deal_filter(request)
+    deal_filter = deal_filter_for(request)
     rows = with_table_columns(deal_filter.qs)
     if deal_filter.has_search() and request.GET.get("counts") != "1":
         selected = deal_filter.selected_statuses()
@@ -173,7 +173,7 @@ def opportunity_manager(request: HttpRequest) -> HttpResponse:
 def opportunity_manager_counts(request: HttpRequest) -> HttpResponse:
     """The status chips with their counts and the total line, for the same filters as
     the list (htmx swaps them in after a search's rows)."""
-    deal_filter = _deal_filter(request)
+    deal_filter = deal_filter_for(request)
     return render(
         request, "portal/opportunity_manager/_status_counts.html", _counts_context(deal_filter)
     )
