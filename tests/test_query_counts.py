@@ -7,6 +7,8 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
+from portal import keyset
+from portal.filters import SORT_KEYS
 from portal.models import Deal
 from tests import factories
 
@@ -85,7 +87,8 @@ OM_PARAMS = [
     {"status": ["submitted", "approved"], "o": "-close"},
     {"q": "Customer"},
     {"q": "NUMBER"},  # an approved deal's Deal Reg Number (a term with digits)
-    {"page": "2"},
+    {"o": "close", "after": "APPROVED"},  # a page after the approved deal's row
+    {"o": "-number", "after": "APPROVED"},  # past the numbered deals: the unnumbered ones
 ]
 
 
@@ -100,9 +103,13 @@ def test_opportunity_manager_costs_the_same_queries_with_one_deal_or_many(
     add_deals(make_deal, 1)  # and a submitted one: every filter matches a row
     if params.get("q") == "NUMBER":
         params = {"q": approved.deal_reg_number}
+    if params.get("after") == "APPROVED":
+        params = {**params, "after": keyset.encode(SORT_KEYS[params["o"].lstrip("-")], approved)}
     few = queries_for(client, url, params)
     add_deals(make_deal, 60)  # more than two pages of 25
-    assert queries_for(client, url, params) == few
+    # A sort with empty values (no number, no submission yet) reads them in a second
+    # query on the page where the others run out: a short list may cost that one more.
+    assert queries_for(client, url, params) <= few
     with django_assert_max_num_queries(8):
         response = client.get(url, params)
     assert response.status_code == 200

@@ -58,6 +58,8 @@ class Customer(models.Model):
                 opclasses=["varchar_pattern_ops"],
                 name="customer_tax_id_prefix",
             ),
+            # The Opportunity Manager sorted by customer walks the customers in this order.
+            models.Index(fields=["name", "id"], name="customer_name_order"),
         ]
         constraints = [
             models.CheckConstraint(

@@ -157,6 +157,20 @@ class Deal(models.Model):
             models.Index(fields=["status", "submitted_at"], name="deal_status_submitted"),
             # The reviewers' queue: Submitted deals, most urgent decision first (admin).
             models.Index(fields=["status", "decision_due_at", "id"], name="deal_queue"),
+            # The Opportunity Manager's sorts, one index per scope and column (the
+            # submission order's are in migration 0006): every page is an index walk.
+            *(
+                models.Index(fields=[*scope, column, "id"], name=f"deal_{prefix}{suffix}")
+                for column, suffix in [
+                    ("expected_close_date", "close"),
+                    ("validity_end", "valid"),
+                    ("status", "status_id"),
+                    ("deal_reg_number", "number"),
+                ]
+                for scope, prefix in [(["partner"], "p_"), (["distributor"], "d_"), ([], "")]
+                # The unique number's own index serves the vendor's sort by number.
+                if (column, scope) != ("deal_reg_number", [])
+            ),
         ]
 
     def __str__(self) -> str:

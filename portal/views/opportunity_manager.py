@@ -1,12 +1,9 @@
 """Sales Zone → Opportunity Manager: the deals a user may see, filtered, sorted, exported."""
 
-from functools import cached_property
 from typing import Any
 
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.core.paginator import Paginator
-from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils.translation import gettext as _
@@ -14,66 +11,11 @@ from django.views.decorators.http import require_GET
 
 from portal import access
 from portal.access import may_use_sales_zone
-from portal.filters import SORTABLE_COLUMNS, DealFilter
-from portal.models import Deal
+from portal.filters import SORT_KEYS, DealFilter
+from portal.keyset import KeysetPage
 from portal.selectors import with_table_columns
 
 PAGE_SIZE = 25
-
-
-class CountedPaginator(Paginator):
-    """A paginator told its total, which the status facets have already counted."""
-
-    def __init__(self, object_list: Any, per_page: int, *, count: int, **kwargs: Any) -> None:
-        super().__init__(object_list, per_page, **kwargs)
-        self._known_count = count
-
-    @cached_property
-    def count(self) -> int:
-        return self._known_count
-
-
-# Deeper than any list a user pages through (25 × 40,000 = 1,000,000 rows).
-MAX_PAGE = 40_000
-
-
-class UncountedPage:
-    """One page of rows, found without counting them all: a search at a million deals
-    spends most of its time in that count, so the page asks for one row more than it
-    shows to know whether a next page exists, and the counts come in a second request."""
-
-    def __init__(self, queryset: QuerySet[Deal], number: Any, per_page: int) -> None:
-        try:
-            # Bounded: a page number past any list would otherwise overflow the OFFSET.
-            self.number = min(max(int(number), 1), MAX_PAGE)
-        except (TypeError, ValueError):
-            self.number = 1
-        rows = self._rows(queryset, per_page)
-        if not rows and self.number > 1:
-            # Past the end (a stale link): show the first page, as Paginator.get_page would.
-            self.number = 1
-            rows = self._rows(queryset, per_page)
-        self.object_list = rows[:per_page]
-        self._has_next = len(rows) > per_page
-
-    def _rows(self, queryset: QuerySet[Deal], per_page: int) -> list[Deal]:
-        offset = (self.number - 1) * per_page
-        return list(queryset[offset : offset + per_page + 1])
-
-    def has_next(self) -> bool:
-        return self._has_next
-
-    def has_previous(self) -> bool:
-        return self.number > 1
-
-    def has_other_pages(self) -> bool:
-        return self.has_next() or self.has_previous()
-
-    def next_page_number(self) -> int:
-        return self.number + 1
-
-    def previous_page_number(self) -> int:
-        return self.number - 1
 
 
 def deal_filter_for(request: HttpRequest) -> DealFilter:
@@ -83,7 +25,8 @@ def deal_filter_for(request: HttpRequest) -> DealFilter:
 
 
 def _columns(request: HttpRequest, current: str) -> list[dict[str, Any]]:
-    """The table's headers, each with the ordering a click on it asks for."""
+    """The table's headers, each with the ordering a click on it asks for (`current` is
+    the list's sort, "-close" for instance)."""
     labels = {
         "number": _("Deal Reg Number"),
         "customer": _("Customer"),
@@ -101,7 +44,7 @@ def _columns(request: HttpRequest, current: str) -> list[dict[str, Any]]:
             continue
         if key == "distributor" and request.user.distributor_id:
             continue  # a distributor's own list: every row names it
-        column: dict[str, Any] = {"key": key, "label": label, "sortable": key in SORTABLE_COLUMNS}
+        column: dict[str, Any] = {"key": key, "label": label, "sortable": key in SORT_KEYS}
         if column["sortable"]:
             column["direction"] = (
                 "asc" if current == key else "desc" if current == f"-{key}" else ""
@@ -133,7 +76,7 @@ def opportunity_manager(request: HttpRequest) -> HttpResponse:
     request (`opportunity_manager_counts`, loaded by htmx): counting every match is
     what grows with the data. `counts=1` (the no-JavaScript link) counts inline."""
     deal_filter = deal_filter_for(request)
-    rows = with_table_columns(deal_filter.qs)
+    column, key, descending = deal_filter.sort()
     if deal_filter.has_search() and request.GET.get("counts") != "1":
         selected = deal_filter.selected_statuses()
         counts: dict[str, Any] = {
@@ -146,20 +89,29 @@ def opportunity_manager(request: HttpRequest) -> HttpResponse:
             "capped_statuses": set(),
             "total_is_capped": False,
         }
-        page: Any = UncountedPage(rows, request.GET.get("page"), PAGE_SIZE)
-        deals = page.object_list
     else:
         counts = _counts_context(deal_filter)
-        paginator = CountedPaginator(rows, PAGE_SIZE, count=counts["total"])
-        page = paginator.get_page(request.GET.get("page"))
-        deals = page.object_list if counts["total"] else []
+    page = KeysetPage(
+        with_table_columns(deal_filter.qs),
+        key,
+        descending=descending,
+        per_page=PAGE_SIZE,
+        after=request.GET.get("after"),
+        before=request.GET.get("before"),
+        number=request.GET.get("page"),
+    )
+    if counts["total"]:
+        # The place shown next to Previous / Next ("Page 3 of 40"), never past the last.
+        page.num_pages = -(-counts["total"] // PAGE_SIZE)
+        page.number = min(page.number, page.num_pages)
+    deals = page.object_list
     context = {
         **counts,
         "filter": deal_filter,
         "form": deal_filter.form,
         "page": page,
         "deals": deals,
-        "columns": _columns(request, deal_filter.current_ordering()),
+        "columns": _columns(request, f"-{column}" if descending else column),
         "is_filtered": deal_filter.is_filtered(),
         "show_partner": not request.user.partner_id,
         "show_distributor": not request.user.distributor_id,
