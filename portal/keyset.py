@@ -94,7 +94,9 @@ def decode(key: SortKey, model: type[Model], cursor: str | None) -> list[Any] | 
             field = model._meta.pk if path == "pk" else _field(model, path)
             values.append(field.to_python(value))
         return values
-    except (ValueError, TypeError, UnicodeError, binascii.Error, ValidationError, FieldDoesNotExist):
+    except (ValueError, TypeError, UnicodeError, binascii.Error, ValidationError):
+        return None
+    except FieldDoesNotExist:
         return None
 
 
@@ -103,7 +105,7 @@ def _beyond(fields: Sequence[str], values: Sequence[Any], descending: bool) -> Q
     names = [*fields, "pk"]
     strict = "lt" if descending else "gt"
     branches = [
-        Q(**{name: value for name, value in zip(names[:i], values[:i], strict=True)})
+        Q(**dict(zip(names[:i], values[:i], strict=True)))
         & Q(**{f"{names[i]}__{strict}": values[i]})
         for i in range(len(names))
     ]

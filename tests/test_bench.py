@@ -95,3 +95,27 @@ def test_a_second_run_replaces_its_section_and_keeps_the_rest(tmp_path, capsys):
     assert "Hand-written notes." in text
     assert text.count("<!-- BEGIN bench -->") == 1
     assert text.count("<!-- BEGIN bench-10k -->") == 1
+
+
+@pytest.mark.django_db(transaction=True)  # gunicorn reads what this test commits
+def test_over_http_the_same_pages_are_measured_through_gunicorn(tmp_path, capsys):
+    from django.db import connection
+
+    if connection.vendor == "sqlite" and connection.settings_dict["NAME"].startswith(
+        ("file:memorydb", ":memory:")
+    ):
+        pytest.skip("the test database lives in this process's memory: gunicorn cannot open it")
+    output = tmp_path / "benchmarks.md"
+    call_command(
+        "bench", quick=True, requests=3, warmup=1, output=str(output), http=True,
+        only="(partner)", throughput_seconds=1, clients=2,
+    )  # fmt: skip
+    written = output.read_text()
+    assert "| HTTP median ms | HTTP p95 ms |" in written
+    rows = table_rows(written)
+    for name in ("Home page (partner)", "Opportunity Manager, no filter (partner)"):
+        cells = [cell.strip() for cell in rows[name].split("|")]
+        assert float(cells[7]) > 0 and float(cells[8]) >= float(cells[7]), rows[name]
+    assert "HTTP p95" in rows["Home page (partner)"]  # judged against the HTTP target
+    throughput = next(line for line in written.splitlines() if line.startswith("Throughput"))
+    assert " 0 errors." in throughput
