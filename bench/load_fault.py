@@ -358,6 +358,7 @@ class DealWriter(threading.Thread):
                         registered_by=user,
                         customer_id=contact.customer_id,
                         customer_contact=contact,
+                        name="Load and fault run",
                         expected_close_date=timezone.localdate() + datetime.timedelta(days=60),
                         distributor_id=distributor_id,
                         next_steps="Load and fault run",

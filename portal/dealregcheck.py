@@ -38,6 +38,7 @@ class CheckedProduct:
 @dataclass(frozen=True)
 class CheckResult:
     deal_reg_number: str
+    name: str
     partner: str
     customer: str
     customer_tax_id: str
@@ -50,6 +51,7 @@ class CheckResult:
             "found": True,
             "valid": True,
             "deal_reg_number": self.deal_reg_number,
+            "name": self.name,
             "partner": self.partner,
             "customer": {"name": self.customer, "tax_id": self.customer_tax_id},
             "products": [
@@ -94,6 +96,7 @@ def check_number(
     deal = lines[0].deal
     return CheckResult(
         deal_reg_number=deal.deal_reg_number,
+        name=deal.name,
         partner=deal.partner.name,
         customer=deal.customer.name,
         customer_tax_id=deal.customer.tax_id,

@@ -83,6 +83,7 @@ def csv_lines(deals: QuerySet[Deal], *, show_partner: bool) -> Iterator[str]:
     writer = csv.writer(_Echo(), delimiter=delimiter)
     header = [
         _("Deal Reg Number"),
+        _("Project name"),
         _("Status"),
         _("Customer"),
         _("Customer tax ID"),
@@ -93,6 +94,8 @@ def csv_lines(deals: QuerySet[Deal], *, show_partner: bool) -> Iterator[str]:
         _("Submitted"),
         _("Valid until"),
         _("Registered-deal discount (%)"),
+        _("Estimated deal value"),
+        _("Currency"),
         _("Opportunity ID"),
     ]
     # The byte order mark tells Excel the file is UTF-8 (Polish letters intact).
@@ -103,6 +106,7 @@ def csv_lines(deals: QuerySet[Deal], *, show_partner: bool) -> Iterator[str]:
         yield writer.writerow(
             [
                 row.deal_reg_number or "",
+                _cell(row.name),
                 status_labels.get(row.status, row.status),
                 _cell(row.customer_name),
                 _cell(row.customer_tax_id),
@@ -115,6 +119,10 @@ def csv_lines(deals: QuerySet[Deal], *, show_partner: bool) -> Iterator[str]:
                 ""
                 if row.discount_percent is None
                 else str(row.discount_percent).replace(".", decimal),
+                ""
+                if row.estimated_value is None
+                else str(row.estimated_value).replace(".", decimal),
+                row.currency,
                 _cell(row.opportunity_id),
             ]
         )

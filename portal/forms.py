@@ -204,8 +204,14 @@ class DateInput(forms.DateInput):
 
 
 class DetailsForm(PlainTextForm):
-    """Step 5: the seed's final details."""
+    """Step 5: the seed's final details, and the project's name and value."""
 
+    name = forms.CharField(
+        label=_("Project name"),
+        max_length=120,
+        help_text=_("A short name your team will recognise, e.g. “Firewall refresh, head office”."),
+        error_messages={"required": _("Give the project a short name.")},
+    )
     expected_close_date = forms.DateField(
         label=_("Expected close date"),
         validators=[not_too_far],

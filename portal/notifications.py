@@ -25,9 +25,9 @@ from portal.models import Deal, DealComment, PartnerApplication, User
 logger = logging.getLogger(__name__)
 
 SUBJECTS = {
-    "deal_submitted": _("New deal registration to review: %(customer)s"),
+    "deal_submitted": _("New deal registration to review: %(name)s (%(customer)s)"),
     "deal_approved": _("Deal registration approved: %(number)s"),
-    "deal_rejected": _("Deal registration rejected: %(customer)s"),
+    "deal_rejected": _("Deal registration rejected: %(name)s (%(customer)s)"),
     "deal_expiring": _("Deal registration %(number)s expires on %(date)s"),
     "deal_expired": _("Deal registration %(number)s has expired"),
     "application_received": _("New application for partner access: %(company)s"),
@@ -228,6 +228,7 @@ def _deal_context(deal: Deal, **extra) -> dict:
         "deal_url": deal_url(deal),
         "subject_params": {
             "customer": deal.customer.name,
+            "name": deal.name,
             "number": deal.deal_reg_number or "",
             "date": "",
         },
@@ -335,8 +336,7 @@ def comment_messages(*, comment: DealComment) -> list[dict]:
     messages = []
     for recipient in recipients:
         with translation.override(recipient.language or settings.LANGUAGE_CODE):
-            # "Deal #12" for a deal without a number, in the recipient's language.
-            context["subject_params"]["deal"] = str(deal)
+            context["subject_params"]["deal"] = str(deal)  # its number and name
             messages.append(render_message("deal_comment", context, recipient))
     return messages
 

@@ -34,6 +34,7 @@ def _deal_summary(deal: Deal) -> dict:
     return {
         "deal": deal.pk,
         "deal_reg_number": deal.deal_reg_number,
+        "name": deal.name,
         "status": deal.status,
         "customer": deal.customer.name,
         "partner": deal.partner.name,

@@ -69,6 +69,7 @@ class Registration:
     """
 
     opportunity_id: str = ""
+    name: str = ""
     customer: Customer | None = None
     new_customer: NewCustomer | None = None
     contact: CustomerContact | None = None
@@ -94,7 +95,8 @@ class Registration:
     @property
     def is_complete(self) -> bool:
         return bool(
-            self.customer_shown
+            self.name
+            and self.customer_shown
             and self.contact_shown
             and self.lines
             and self.expected_close_date
@@ -181,6 +183,7 @@ def _register(*, user: User, r: Registration, token: str) -> Deal:
         partner_id=user.partner_id,
         registered_by=user,
         opportunity_id=r.opportunity_id,
+        name=r.name,
         customer=customer,
         customer_contact=contact,
         expected_close_date=r.expected_close_date,

@@ -315,6 +315,7 @@ class ExportRow:
     """One deal of the Opportunity Manager export, as plain values."""
 
     deal_reg_number: str | None
+    name: str
     status: str
     customer_name: str
     customer_tax_id: str
@@ -324,6 +325,8 @@ class ExportRow:
     submitted_at: datetime.datetime | None
     validity_end: datetime.date | None
     discount_percent: Decimal | None
+    estimated_value: Decimal | None
+    currency: str
     opportunity_id: str
     products: list[tuple[str, str, int]] = field(default_factory=list)  # name, SKU, quantity
 
@@ -331,6 +334,7 @@ class ExportRow:
 EXPORT_COLUMNS = [
     "pk",
     "deal_reg_number",
+    "name",
     "status",
     "customer__name",
     "customer__tax_id",
@@ -340,6 +344,8 @@ EXPORT_COLUMNS = [
     "submitted_at",
     "validity_end",
     "discount_percent",
+    "estimated_value",
+    "currency",
     "opportunity_id",
 ]
 

@@ -130,6 +130,7 @@ class DealFactory(factory.django.DjangoModelFactory):
     expected_close_date = factory.LazyFunction(
         lambda: timezone.localdate() + datetime.timedelta(days=60)
     )
+    name = factory.Sequence(lambda n: f"Project {n}")
     next_steps = "Workshop with the customer."
 
     @factory.post_generation

@@ -34,7 +34,7 @@ def test_url_is_the_documented_one():
     assert reverse("portal:api_deal_reg_check") == URL
 
 
-def test_valid_number_answers_with_partner_customer_products_discount_and_end(
+def test_valid_number_answers_with_name_partner_customer_products_discount_and_end(
     client, token, make_deal
 ):
     product = factories.ProductFactory(sku="NGFW-400", name="Next-Gen Firewall 400")
@@ -47,6 +47,7 @@ def test_valid_number_answers_with_partner_customer_products_discount_and_end(
         "found": True,
         "valid": True,
         "deal_reg_number": deal.deal_reg_number,
+        "name": deal.name,
         "partner": deal.partner.name,
         "customer": {"name": deal.customer.name, "tax_id": deal.customer.tax_id},
         "products": [{"sku": "NGFW-400", "name": "Next-Gen Firewall 400", "quantity": 1}],

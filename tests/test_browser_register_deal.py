@@ -87,6 +87,7 @@ def test_demo_partner_registers_a_deal_in_the_browser(page, live_server, demo):
     expect(page.get_by_text("Step 5 of 6")).to_be_visible()
     expect(page.get_by_label("Sales contact", exact=False).first).to_have_value("Anna Kowalska")
     close = timezone.localdate() + datetime.timedelta(days=45)
+    page.get_by_label("Project name").fill("Theatre network refresh")
     page.get_by_label("Expected close date").fill(close.isoformat())
     page.get_by_label("Engineer", exact=True).fill("Marcin Inżynier")
     page.get_by_label("Engineer's e-mail").fill("marcin@integra.example")
@@ -114,9 +115,11 @@ def test_demo_partner_registers_a_deal_in_the_browser(page, live_server, demo):
         "Alfa Distribution Sp. z o.o.",
         "Workshop in the theatre",
         "240,000.00 PLN",
+        "Theatre network refresh",
     ]:
         expect(review).to_contain_text(text)
-    expect(review.get_by_role("link", name=re.compile("^Edit"))).to_have_count(5)
+    # One per step, and one beside the project's name (asked with the details).
+    expect(review.get_by_role("link", name=re.compile("^Edit"))).to_have_count(6)
     screenshot(page, "register-deal-6-review")
     page.get_by_role("button", name="Register Deal").click()
 
@@ -126,6 +129,7 @@ def test_demo_partner_registers_a_deal_in_the_browser(page, live_server, demo):
     screenshot(page, "register-deal-7-registered")
     deal = Deal.objects.get(customer_contact__email="zofia.scenograf@teatrnowy.example.pl")
     assert deal.status == Deal.Status.SUBMITTED
+    assert deal.name == "Theatre network refresh"
     assert deal.partner.name == "Integra Systemy Sp. z o.o."
     assert deal.lines.count() == 3
 
@@ -196,6 +200,7 @@ def test_the_wizard_works_with_javascript_off(page_without_javascript, live_serv
 
     expect(page.get_by_text("Step 5 of 6")).to_be_visible()
     close = timezone.localdate() + datetime.timedelta(days=30)
+    page.get_by_label("Project name").fill("Theatre network refresh")
     page.get_by_label("Expected close date").fill(close.isoformat())
     page.get_by_label("Distributor").select_option(label="Omega Dystrybucja S.A.")
     page.get_by_label("Next steps").fill("Demo <b>next week</b>.")

@@ -152,7 +152,7 @@ def test_polish_users_get_the_csv_polish_excel_splits_into_columns(client, partn
     assert response.status_code == 200
     text = body.decode("utf-8-sig")
     header, line = text.splitlines()
-    assert header.startswith("Deal Reg Number;Status;Klient;NIP klienta;")
+    assert header.startswith("Deal Reg Number;Nazwa projektu;Status;Klient;NIP klienta;")
     [row] = list(csv.DictReader(io.StringIO(text), delimiter=";"))
     assert row["Klient"] == "Spółdzielnia Mleczarska Żółć"
     assert row["Deal Reg Number"] == deal.deal_reg_number

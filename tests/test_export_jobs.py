@@ -48,7 +48,7 @@ def test_a_long_list_becomes_a_job_whose_file_holds_every_row(
     assert download["Content-Disposition"].startswith('attachment; filename="opportunity-manager-')
     rows = csv_rows(download)
     assert len(rows) == 5
-    assert {deal.customer.name for deal in five_deals} == {row.split(",")[2] for row in rows}
+    assert {deal.customer.name for deal in five_deals} == {row.split(",")[3] for row in rows}
     (message,) = mail.outbox
     assert message.to == [partner_user.email]
     assert message.subject == "Your Opportunity Manager export is ready"

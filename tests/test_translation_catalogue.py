@@ -282,6 +282,7 @@ def _data_names() -> list[str]:
         names += [user.get_full_name(), user.username, user.email]
     names += DealContact.objects.values_list("name", flat=True)
     names += Deal.objects.values_list("next_steps", flat=True)
+    names += Deal.objects.values_list("name", flat=True)
     return sorted(filter(None, names), key=len, reverse=True)
 
 

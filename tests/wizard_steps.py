@@ -84,6 +84,7 @@ def answers(cat: Catalogue) -> dict[str, dict]:
             f"quantity_{p2.pk}": "10",
         },
         "details": {
+            "name": "Head office firewall refresh",
             "expected_close_date": future(),
             "sales_name": "Anna Tester",
             "sales_email": "partner_a@example.com",

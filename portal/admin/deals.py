@@ -27,6 +27,7 @@ from portal.admin.queue import LIST_ORDER, QUEUE_ORDER, CappedPaginator, QueueSt
 from portal.admin.searching import FindsDeals
 from portal.models import Deal, DealComment
 from portal.review_selectors import conflicts_with_details, with_conflict_counts
+from portal.templatetags.deal_tags import money
 
 # The statuses whose conflicts a reviewer weighs: the registrations that are live.
 LIVE_STATUSES = (Deal.Status.SUBMITTED, Deal.Status.APPROVED)
@@ -41,7 +42,9 @@ class DealAdmin(DealBulkActions, FindsDeals):
         "status_badge",
         "decision_due_badge",
         "conflicts_column",
+        "name",
         "customer",
+        "value_column",
         "partner",
         "distributor",
         "submitted_at",
@@ -88,6 +91,7 @@ class DealAdmin(DealBulkActions, FindsDeals):
                     "deal_reg_number",
                     "partner",
                     "registered_by",
+                    "name",
                     "opportunity_id",
                     "customer",
                     "customer_contact",
@@ -182,6 +186,10 @@ class DealAdmin(DealBulkActions, FindsDeals):
     @admin.display(description=_("Deal Reg Number"), ordering="deal_reg_number")
     def deal_reg_number_column(self, obj: Deal) -> str:
         return obj.deal_reg_number or "—"
+
+    @admin.display(description=_("Estimated deal value"))
+    def value_column(self, obj: Deal) -> str:
+        return money(obj) or "—"
 
     @admin.display(description=_("status"), ordering="status")
     def status_badge(self, obj: Deal) -> str:

@@ -59,6 +59,9 @@ class Deal(models.Model):
         related_name="registered_deals",
         verbose_name=_("registered by"),
     )
+    # What the partner's team calls the project ("Firewall refresh, head office"): the
+    # deal's name on every page, e-mail and export, beside its Deal Reg Number.
+    name = models.CharField(_("project name"), max_length=120)
     opportunity_id = models.CharField(
         _("Opportunity ID"),
         max_length=64,
@@ -147,6 +150,7 @@ class Deal(models.Model):
                 ),
                 name="deal_reg_number_iff_approved",
             ),
+            models.CheckConstraint(condition=~Q(name=""), name="deal_name_not_empty"),
             models.CheckConstraint(
                 condition=Q(discount_percent__isnull=True)
                 | Q(discount_percent__gte=0, discount_percent__lte=100),
@@ -174,7 +178,7 @@ class Deal(models.Model):
         ]
 
     def __str__(self) -> str:
-        return self.deal_reg_number or _("Deal #%(pk)s") % {"pk": self.pk}
+        return " · ".join(part for part in (self.deal_reg_number, self.name) if part)
 
     @property
     def was_approved(self) -> bool:

@@ -3,6 +3,7 @@
 import re
 
 from django import template
+from django.template.defaultfilters import floatformat
 from django.utils.translation import gettext_lazy as _
 
 from portal import access
@@ -55,3 +56,12 @@ def one_period(text: str) -> str:
     a time that ends with a period ("Sp. z o.o.", "7:30 p.m."): one period, not two (an
     ellipsis stays)."""
     return DOUBLE_PERIOD.sub(".", text)
+
+
+@register.filter
+def money(deal) -> str:
+    """A deal's (or a registration's) estimated value with its currency, in the page's
+    number format ("150,000.00 PLN", "150 000,00 PLN"); "" without a value."""
+    if deal.estimated_value is None:
+        return ""
+    return f"{floatformat(deal.estimated_value, '2g')} {deal.currency}".strip()

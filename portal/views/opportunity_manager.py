@@ -30,6 +30,7 @@ def _columns(request: HttpRequest, current: str) -> list[dict[str, Any]]:
     labels = {
         "number": _("Deal Reg Number"),
         "customer": _("Customer"),
+        "project": _("Project"),
         "products": _("Products"),
         "distributor": _("Distributor"),
         "partner": _("Partner"),

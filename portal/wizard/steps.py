@@ -257,6 +257,7 @@ class DetailsStep(FormStep):
         if not form.is_valid():
             return False
         d = form.cleaned_data
+        r.name = d["name"]
         r.expected_close_date = d["expected_close_date"]
         r.sales = PartnerPerson(d["sales_name"], d["sales_email"], d["sales_phone"])
         if d["engineer_name"]:
@@ -270,6 +271,7 @@ class DetailsStep(FormStep):
 
     def prefill(self, deal):
         return {
+            "name": [deal.name],
             "distributor": [str(deal.distributor_id)],
             "competitors": [str(pk) for pk in deal.competitors.values_list("pk", flat=True)],
         }

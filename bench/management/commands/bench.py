@@ -850,6 +850,7 @@ def wizard_answers(ctx: Context) -> dict[str, dict]:
             **{f"quantity_{p.pk}": "2" for p in products},
         },
         "details": {
+            "name": "Benchmark project",
             "expected_close_date": close,
             "sales_name": "Bench Sales",
             "sales_email": "bench.sales@example.com",

@@ -32,6 +32,7 @@ from django.db import connection, connections, transaction
 from django.utils import timezone
 
 from portal import numbers, search, sla, tax_ids
+from portal.management.commands.seed_demo import PROJECT_NAMES
 from portal.models import (
     Competitor,
     Customer,
@@ -339,6 +340,7 @@ class Command(BaseCommand):
                     "partner",
                     "registered_by",
                     "opportunity_id",
+                    "name",
                     "customer",
                     "customer_contact",
                     "expected_close_date",
@@ -669,6 +671,7 @@ class Command(BaseCommand):
                 partner_id,
                 user_id,
                 f"OPP-{did:08d}" if rng.random() < 0.3 else "",
+                rng.choice(PROJECT_NAMES),
                 customer_id,
                 contact_id,
                 close.isoformat(),

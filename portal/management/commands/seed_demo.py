@@ -62,6 +62,17 @@ CATALOGUE = {
 }
 RETIRED = ("NGFW-50", "Next-Gen Firewall 50 (end of sale)", "Firewalls")
 COMPETITORS = ["Check Point", "Cisco", "Fortinet", "Palo Alto Networks", "Sophos"]
+# What partners call their projects (also the names of `seed_scale`'s deals).
+PROJECT_NAMES = [
+    "Head office firewall refresh",
+    "Branch network rollout",
+    "Data centre segmentation",
+    "Remote access for staff",
+    "Wi-Fi for the new warehouse",
+    "SD-WAN for the branches",
+    "Endpoint protection renewal",
+    "Security monitoring service",
+]
 CUSTOMERS = [
     ("Miejskie Przedsiębiorstwo Wodociągów", "Łódź", "Retail & utilities"),
     ("Szpital Wojewódzki im. św. Łukasza", "Tarnów", "Healthcare"),
@@ -327,6 +338,7 @@ class Command(BaseCommand):
             registered_by=registrant,
             customer=customer,
             customer_contact=customer.contacts.first(),
+            name=rng.choice(PROJECT_NAMES),
             distributor=distributor,
             expected_close_date=today + datetime.timedelta(days=rng.randint(20, 150)),
             next_steps="Technical workshop with the customer, then a proof of concept.",
