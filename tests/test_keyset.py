@@ -137,3 +137,19 @@ def test_a_page_keeps_its_place_when_a_newer_deal_arrives(client, partner_user, 
     )
     assert [d.pk for d in again.object_list] == [d.pk for d in following.object_list]
     assert page.object_list and following.object_list
+
+
+@pytest.mark.parametrize(
+    "cursor",
+    [
+        "WyIyMDI2LTAxLTAxIiwgMTAwMDAwMDAwMDAwMDAwMDAwMDAwMDAwMDAwMDAwMF0",  # id 10**30
+        "WyIyMDI2LTAxLTAxIiwgLTEwMDAwMDAwMDAwMDAwMDAwMDAwMDAwMDAwMDAwMDBd",  # id -10**30
+        "WyI5OTk5LTEyLTMxIiwgMV0",  # the last day there is
+    ],
+)
+def test_a_cursor_beyond_any_value_is_a_page_not_an_error(client, partner_user, deals, cursor):
+    client.force_login(partner_user)
+    for name in ("after", "before"):
+        response = client.get(URL, {"o": "close", name: cursor})
+        assert response.status_code == 200
+        assert 'data-testid="deals"' in response.content.decode()
