@@ -96,10 +96,16 @@ TEMPLATES = [
                 "django.template.context_processors.i18n",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
+                "portal.context_processors.branding",
             ],
         },
     },
 ]
+
+# The vendor's name and logo in the navigation bar and the page titles (a URL, or a path
+# under STATIC_URL's files); empty: "Partner Portal" and a neutral mark.
+VENDOR_NAME = env.str("VENDOR_NAME", default="")
+VENDOR_LOGO_URL = env.str("VENDOR_LOGO_URL", default="")
 
 WSGI_APPLICATION = "dealreg.wsgi.application"
 

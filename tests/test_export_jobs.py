@@ -42,7 +42,7 @@ def test_a_long_list_becomes_a_job_whose_file_holds_every_row(
     page = client.get(response["Location"])
     assert page.status_code == 200
     assert "Your export is ready: 5 deals." in page.content.decode()
-    assert 'http-equiv="refresh"' not in page.content.decode()  # nothing left to wait for
+    assert 'hx-trigger="every 3s"' not in page.content.decode()  # nothing left to wait for
     download = client.get(reverse("portal:export_download", args=[job.pk]))
     assert download.status_code == 200
     assert download["Content-Disposition"].startswith('attachment; filename="opportunity-manager-')
@@ -82,7 +82,7 @@ def test_a_waiting_job_shows_its_progress_and_refreshes(client, partner_user):
     client.force_login(partner_user)
     page = client.get(reverse("portal:export_job", args=[job.pk])).content.decode()
     assert "10000 of 40000 deals written." in page
-    assert 'value="25"' in page and 'http-equiv="refresh"' in page
+    assert 'value="25"' in page and 'hx-trigger="every 3s"' in page
     assert client.get(reverse("portal:export_download", args=[job.pk])).status_code == 404
 
 

@@ -347,6 +347,19 @@ TARGETS = [
         [deal_parts.ApproveForm],
     ),
     Target(
+        "admin deal page, a new comment",
+        "post",
+        admin_deal_url("portal_deal_change"),
+        static(
+            "comments-TOTAL_FORMS",
+            "comments-INITIAL_FORMS",
+            "comments-0-body",
+            "comments-0-is_internal",
+        ),
+        "reviewer",
+        [deal_parts.DealCommentForm],
+    ),  # fmt: skip
+    Target(
         "admin reject",
         "post",
         admin_deal_url("portal_deal_reject"),

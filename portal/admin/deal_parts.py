@@ -103,10 +103,24 @@ class DealHistoryInline(ReadOnlyInline):
     readonly_fields = fields
 
 
+class DealCommentForm(forms.ModelForm):
+    """A new comment's two fields, labelled for screen readers: a tabular inline shows
+    their labels only as column headers."""
+
+    class Meta:
+        model = DealComment
+        fields = ["is_internal", "body"]
+        widgets = {
+            "is_internal": forms.CheckboxInput(attrs={"aria-label": _("Internal note")}),
+            "body": forms.Textarea(attrs={"aria-label": _("Comment"), "rows": 3}),
+        }
+
+
 class DealCommentInline(admin.TabularInline):
     """Reviewers read the whole thread and write partner-visible comments or internal notes."""
 
     model = DealComment
+    form = DealCommentForm
     extra = 1
     can_delete = False
     fields = ["created_at", "author", "is_internal", "body"]

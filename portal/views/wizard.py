@@ -141,5 +141,10 @@ def customer_search(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "portal/wizard/_customer_results.html",
-        {"results": search_customers(query=query), "query": query, "searched": True},
+        {
+            "results": search_customers(query=query),
+            "query": query,
+            "searched": True,
+            "announce": True,  # the screen-reader sentence, swapped out of band
+        },
     )

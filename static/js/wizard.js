@@ -3,6 +3,10 @@
   "use strict";
   var MAX_PRODUCTS = 3;
 
+  // After a refused answer: the error summary takes the focus.
+  var summary = document.getElementById("error-summary");
+  if (summary) summary.focus();
+
   // Step 1: the Opportunity ID only matters when the answer is Yes.
   document.querySelectorAll("[data-show-when]").forEach(function (block) {
     var parts = block.getAttribute("data-show-when").split("=");

@@ -1,0 +1,205 @@
+"""axe-core on every page of every role (issue 14): no violation of any impact, the admin
+included. The pages come from the URL configuration: a new page must either be listed
+here with the role that opens it, or be set aside with the reason it has no page."""
+
+from pathlib import Path
+
+import pytest
+from django.core.management import call_command
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
+
+from portal.models import Deal, ExportJob, User
+from tests.browser import login
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+# The focus ring of an element: style, width and colour.
+RING = (
+    "e => { const s = getComputedStyle(e); "
+    "return [s.outlineStyle, s.outlineWidth, s.outlineColor] }"
+)
+AXE = Path(__file__).resolve().parent / "vendor" / "axe-core" / "axe.min.js"
+
+# URL names that are not a page of their own, and why.
+NOT_PAGES = {
+    "api_deal_reg_check": "JSON for ordering systems",
+    "customer_search": "an htmx fragment inside the customer step (checked there)",
+    "opportunity_manager_counts": "an htmx fragment inside the Opportunity Manager",
+    "export_download": "a CSV file",
+    "deal_export": "a CSV file, or a redirect to its background job's page (listed)",
+    "deal_comment": "answers a POST from the deal page",
+    "set_language": "answers a POST from the language switcher",
+    "logout": "answers a POST",
+    "register_deal": "redirects to the current step",
+    "register_deal_done": "shown once after Register Deal (the wizard browser test)",
+    "activate": "needs a one-time link from an e-mail",
+    "password_reset_confirm": "needs a one-time link from an e-mail",
+    "password_reset_complete": "follows a one-time link",
+    "two_factor_verify": "asked during a reviewer's login to the admin",
+    "two_factor_recovery_codes": "shown once after setting up the second factor",
+    "two_factor_disable": "answers a POST from the two-factor page",
+    "apply_done": "shown once after an application",
+}
+
+
+def portal_url_names() -> set[str]:
+    names = set()
+
+    def walk(patterns):
+        for p in patterns:
+            if isinstance(p, URLResolver):
+                if p.namespace != "admin":
+                    walk(p.url_patterns)
+            elif isinstance(p, URLPattern) and p.name:
+                names.add(p.name)
+
+    walk(get_resolver().url_patterns)
+    return names
+
+
+@pytest.fixture
+def demo(settings):
+    settings.DEBUG = True  # seed_demo only runs on a debug database
+    call_command("seed_demo", stdout=open("/dev/null", "w"))  # noqa: SIM115
+    settings.DEBUG = False
+    settings.MFA_REQUIRED_FOR_REVIEWERS = False  # the second factor has its own tests
+
+
+def pages(role: str | None) -> list[tuple[str, str]]:
+    """(URL name, path) of the pages `role` opens, on the demo's data."""
+    if role is None:
+        names = ("login", "portal:apply", "password_reset", "password_reset_done")
+        return [(n, reverse(n)) for n in names]
+    user = User.objects.get(username=role)
+    if role == "partner":
+        deals = Deal.objects.filter(partner=user.partner)
+    elif role == "distributor":
+        deals = Deal.objects.filter(distributor=user.distributor).exclude(status="draft")
+    else:
+        deals = Deal.objects.all()
+    approved = deals.filter(status=Deal.Status.APPROVED).order_by("pk").first()
+    submitted = deals.filter(status=Deal.Status.SUBMITTED).order_by("pk").first()
+    listed = [
+        ("home", reverse("portal:home")),
+        ("opportunity_manager", reverse("portal:opportunity_manager")),
+        ("opportunity_manager", reverse("portal:opportunity_manager") + "?q=teatr&counts=1"),
+        ("deal_detail", reverse("portal:deal_detail", args=[approved.pk])),
+        ("profile", reverse("portal:profile")),
+        ("password_change", reverse("password_change")),
+        ("two_factor", reverse("portal:two_factor")),
+    ]
+    if role == "partner":
+        export = ExportJob.objects.create(user=user, language="en")
+        listed += [
+            ("register_deal_step", reverse("portal:register_deal_step", args=["opportunity"])),
+            (
+                "deal_request_extension",
+                reverse("portal:deal_request_extension", args=[approved.pk]),
+            ),
+            ("deal_withdraw", reverse("portal:deal_withdraw", args=[submitted.pk])),
+            ("deal_mark_won", reverse("portal:deal_mark_won", args=[approved.pk])),
+            ("deal_mark_lost", reverse("portal:deal_mark_lost", args=[approved.pk])),
+            ("export_job", reverse("portal:export_job", args=[export.pk])),
+            ("password_change_done", reverse("password_change_done")),
+        ]
+    if role == "distributor":
+        number = approved.deal_reg_number
+        listed += [
+            ("deal_reg_check", reverse("portal:deal_reg_check")),
+            ("deal_reg_check", reverse("portal:deal_reg_check") + f"?number={number}"),
+        ]
+    if role == "reviewer":
+        listed += [
+            ("two_factor_setup", reverse("portal:two_factor_setup")),
+            ("admin", reverse("admin:index")),
+            ("admin", reverse("admin:portal_deal_changelist")),
+            ("admin", reverse("admin:portal_deal_change", args=[submitted.pk])),
+            ("admin", reverse("admin:portal_customer_changelist")),
+        ]
+    return listed
+
+
+def violations(page) -> list[str]:
+    page.add_script_tag(path=str(AXE))
+    found = page.evaluate(
+        "async () => (await axe.run(document, {resultTypes: ['violations']})).violations"
+        ".map(v => `${v.impact} ${v.id}: ${v.nodes.map(n => n.target.join(' ')).join(', ')}`)"
+    )
+    return found
+
+
+def test_every_page_is_listed_or_set_aside_with_a_reason():
+    covered = {name for role in ("partner", "distributor", "reviewer") for name in PAGE_NAMES[role]}
+    covered |= {"login", "apply", "password_reset", "password_reset_done"}
+    assert portal_url_names() - covered - set(NOT_PAGES) == set()
+    assert set(NOT_PAGES) <= portal_url_names()  # no stale reason
+
+
+PAGE_NAMES = {
+    "partner": {
+        "home", "opportunity_manager", "deal_detail", "profile", "password_change", "two_factor",
+        "register_deal_step", "deal_request_extension", "deal_withdraw", "deal_mark_won",
+        "deal_mark_lost", "export_job", "password_change_done",
+    },
+    "distributor": {"home", "opportunity_manager", "deal_detail", "deal_reg_check"},
+    "reviewer": {"home", "opportunity_manager", "deal_detail", "two_factor_setup"},
+}  # fmt: skip
+
+
+@pytest.mark.parametrize("role", [None, "partner", "distributor", "reviewer"])
+def test_axe_finds_no_violation_on_any_page(browser, live_server, demo, role):
+    context = browser.new_context(viewport={"width": 1280, "height": 900}, bypass_csp=True)
+    context.set_default_timeout(10_000)
+    page = context.new_page()
+    try:
+        if role:
+            login(page, live_server, role, "demo")
+        listed = pages(role)
+        if role:
+            assert {name for name, _path in listed} >= PAGE_NAMES[role]
+        found = {}
+        for _name, path in listed:
+            response = page.goto(f"{live_server.url}{path}")
+            assert response.status == 200, (path, response.status)
+            problems = violations(page)
+            if problems:
+                found[path] = problems
+        report = [f"{path}: {problem}" for path, problems in found.items() for problem in problems]
+        assert found == {}, "\n".join(report)
+    finally:
+        context.close()
+
+
+def test_keyboard_users_skip_to_the_content_see_the_focus_and_land_on_the_errors(
+    page, live_server, demo
+):
+    """Tab first reaches the skip link; the focus ring is drawn (3 px, solid) on the page
+    and on the dark navigation bar; a refused step puts the focus on its error summary."""
+    from playwright.sync_api import expect
+
+    login(page, live_server, "partner", "demo")
+    page.goto(f"{live_server.url}{reverse('portal:home')}")
+    page.keyboard.press("Tab")
+    skip = page.get_by_role("link", name="Skip to main content")
+    expect(skip).to_be_focused()
+    expect(skip).to_be_visible()
+    page.keyboard.press("Enter")
+    assert page.evaluate("document.activeElement.id") == "main"
+
+    brand = page.get_by_test_id("brand")
+    brand.focus()
+    ring = brand.evaluate(RING)
+    assert ring == ["solid", "3px", "rgb(255, 212, 59)"], ring  # yellow on the dark bar
+
+    page.goto(f"{live_server.url}{reverse('portal:register_deal')}?restart=1")
+    page.get_by_label("Yes", exact=True).check()
+    field = page.get_by_label("Opportunity ID")
+    field.focus()
+    ring = field.evaluate(
+        "e => [getComputedStyle(e).outlineStyle, getComputedStyle(e).outlineWidth]"
+    )
+    assert ring == ["solid", "3px"], ring  # dark blue with a white halo on the page
+    page.keyboard.press("Enter")  # submits the step with the ID left empty
+    summary = page.get_by_test_id("error-summary")
+    expect(summary).to_be_focused()
+    expect(summary.get_by_role("link")).to_have_text("Opportunity ID: Enter the Opportunity ID.")
