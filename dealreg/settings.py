@@ -155,6 +155,8 @@ LANGUAGE_CODE = "en"
 LANGUAGES = [("en", _("English")), ("pl", _("Polish"))]
 LOCALE_PATHS = [BASE_DIR / "locale"]
 TIME_ZONE = env.str("TIME_ZONE", default="Europe/Warsaw")
+# One date format per language (dealreg/formats): 15 Mar 2027 in English, 15.03.2027 in Polish.
+FORMAT_MODULE_PATH = ["dealreg.formats"]
 USE_I18N = True
 USE_TZ = True
 

@@ -5,6 +5,7 @@ import datetime
 
 from django.core.exceptions import ValidationError
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -31,7 +32,7 @@ def not_too_far(date: datetime.date | None) -> None:
     """A validator for every date a user gives a deal: refuses one past `latest_date()`."""
     if date is not None and date > latest_date():
         raise ValidationError(
-            _("Choose a date before %(date)s.") % {"date": latest_date().isoformat()},
+            _("Choose a date before %(date)s.") % {"date": date_format(latest_date())},
             code="too_far",
         )
 

@@ -12,6 +12,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import Count, Exists, IntegerField, OuterRef, Subquery
 from django.db.models.functions import Coalesce
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from portal import deal_rules, workflow
@@ -78,11 +79,11 @@ def request_extension(
     ):
         errors.setdefault("requested_validity_end", []).append(
             _("Choose a date after the current validity end (%(date)s).")
-            % {"date": locked.validity_end.isoformat()}
+            % {"date": date_format(locked.validity_end)}
         )
     if requested_validity_end is not None and requested_validity_end > deal_rules.latest_date():
         errors.setdefault("requested_validity_end", []).append(
-            _("Choose a date before %(date)s.") % {"date": deal_rules.latest_date().isoformat()}
+            _("Choose a date before %(date)s.") % {"date": date_format(deal_rules.latest_date())}
         )
     if errors:
         raise ValidationError(errors)

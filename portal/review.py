@@ -3,6 +3,7 @@
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from portal import comments, workflow
@@ -24,7 +25,7 @@ def conflict_sentence(others: list[Deal]) -> str:
     ) % {
         "deals": "; ".join(
             f"{o.deal_reg_number or f'#{o.pk}'} ({o.partner.name}, "
-            f"{timezone.localtime(o.submitted_at).date().isoformat()})"
+            f"{date_format(timezone.localtime(o.submitted_at).date())})"
             for o in others
         )
     }
@@ -54,7 +55,7 @@ def reject_as_duplicate(*, deal: Deal, by: User) -> Deal:
             _("No earlier registration by another partner: not rejected as a duplicate.")
         )
     first = earlier[0]
-    since = timezone.localtime(first.submitted_at).date().isoformat()
+    since = date_format(timezone.localtime(first.submitted_at).date())
     reason = _(
         "Duplicate registration: this customer and product were already registered "
         "by another partner on %(date)s."

@@ -15,6 +15,7 @@ from django.core.exceptions import ValidationError
 from django.db import models, transaction
 from django.dispatch import Signal
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -303,7 +304,7 @@ def extend(
         raise ValidationError(
             {
                 "validity_end": _("The new validity end must be later than %(date)s.")
-                % {"date": max(today, locked.validity_end or today).isoformat()}
+                % {"date": date_format(max(today, locked.validity_end or today))}
             }
         )
     bounded("validity_end", validity_end)

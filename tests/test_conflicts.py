@@ -1,10 +1,12 @@
 """Per-product conflicts: in full for reviewers, without a trace of the other for partners."""
 
 import datetime
+import re
 
 import pytest
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.formats import date_format
 
 from portal import conflicts, review_selectors
 from portal.models import Deal, DealComment
@@ -178,7 +180,8 @@ def test_reject_as_duplicate_is_one_click_with_the_reason_filled_in(
     assert "Deal rejected as a duplicate" in response.content.decode()
     mine.refresh_from_db()
     assert mine.status == S.REJECTED
-    since = timezone.localtime(Deal.objects.get(pk=theirs.pk).submitted_at).date().isoformat()
+    since = date_format(timezone.localtime(Deal.objects.get(pk=theirs.pk).submitted_at).date())
+    assert re.fullmatch(r"\d{1,2} [A-Z][a-z]{2} \d{4}", since)  # 3 Dec 2026: the page's format
     assert mine.rejection_reason == (
         "Duplicate registration: this customer and product were already registered "
         f"by another partner on {since}."

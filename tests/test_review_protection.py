@@ -6,6 +6,7 @@ import datetime
 import pytest
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.formats import date_format
 
 from portal import workflow
 from portal.models import Deal
@@ -85,7 +86,7 @@ def test_the_approve_form_warns_when_validity_ends_before_the_close_date(
     deal = make_deal(S.SUBMITTED, expected_close_date=far)
     client.force_login(reviewer)
     page = client.get(reverse("admin:portal_deal_approve", args=[deal.pk])).content.decode()
-    assert 'data-testid="validity-warning"' in page and far.isoformat() in page
+    assert 'data-testid="validity-warning"' in page and date_format(far) in page
     assert "The partner sees this note" in page
     done = client.post(
         reverse("admin:portal_deal_approve", args=[deal.pk]),

@@ -5,6 +5,7 @@ from datetime import timedelta
 from django import forms
 from django.contrib import admin
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 
 from portal import access, deal_rules
@@ -52,7 +53,7 @@ class ApproveForm(PlainTextForm):
             # A warning, not a refusal: the reviewer may mean it (an extension can follow).
             self.validity_warning = _(
                 "The validity would end on %(end)s, before the expected close date %(close)s."
-            ) % {"end": end.isoformat(), "close": self.deal.expected_close_date.isoformat()}
+            ) % {"end": date_format(end), "close": date_format(self.deal.expected_close_date)}
         return data
 
 

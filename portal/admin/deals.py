@@ -6,6 +6,7 @@ from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
@@ -143,7 +144,7 @@ class DealAdmin(DealBulkActions, FindsDeals):
         return format_html(
             '<span class="sla-badge{}" title="{}">{}</span>',
             " sla-overdue" if badge.overdue else "",
-            timezone.localtime(obj.decision_due_at).strftime("%Y-%m-%d %H:%M"),
+            date_format(timezone.localtime(obj.decision_due_at), "SHORT_DATETIME_FORMAT"),
             badge.text,
         )
 
@@ -308,7 +309,7 @@ class DealAdmin(DealBulkActions, FindsDeals):
         if not form.is_bound and default_end < deal.expected_close_date:
             form.validity_warning = _(
                 "The validity would end on %(end)s, before the expected close date %(close)s."
-            ) % {"end": default_end.isoformat(), "close": deal.expected_close_date.isoformat()}
+            ) % {"end": date_format(default_end), "close": date_format(deal.expected_close_date)}
         return self._render_decision(
             request,
             deal,
