@@ -30,7 +30,7 @@ NOT_PAGES = {
     "deal_comment": "answers a POST from the deal page",
     "set_language": "answers a POST from the language switcher",
     "logout": "answers a POST",
-    "register_deal": "redirects to the current step",
+    "register_deal": "redirects to step 1, or asks to continue or start over (not yet axe-checked)",
     "register_deal_done": "shown once after Register Deal (the wizard browser test)",
     "activate": "needs a one-time link from an e-mail",
     "password_reset_confirm": "needs a one-time link from an e-mail",

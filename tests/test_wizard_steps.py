@@ -300,3 +300,34 @@ def test_products_read_in_number_order(client, partner, catalogue):
     page = html(client.get(step_url("products")))
     firewalls = [page.index(f"Next-Gen Firewall {n}<") for n in (100, 400, 1000)]
     assert firewalls == sorted(firewalls)  # 400 before 1000, not after it
+
+
+def test_opening_register_a_deal_with_answers_asks_to_continue_or_start_over(
+    client, partner, catalogue
+):
+    answer_until(client, catalogue, "products")
+    response = client.get(reverse("portal:register_deal"))
+    assert response.status_code == 200
+    page = html(response)
+    assert "You have a registration in progress" in page
+    assert "You have answered 3 steps of 6" in page
+    assert f'href="{step_url("products")}" data-testid="continue"' in page
+    # Nothing is discarded by looking: the answers are still there.
+    assert client.get(step_url("products")).status_code == 200
+
+
+def test_start_over_asks_first_and_discards_only_when_confirmed(client, partner, catalogue):
+    answer_until(client, catalogue, "contact")
+    step = html(client.get(step_url("contact")))
+    assert 'href="/sales/register-a-deal/?start_over=1"' in step
+    question = html(client.get(reverse("portal:register_deal"), {"start_over": "1"}))
+    assert "Start over?" in question and "Starting over discards these answers." in question
+    response = client.post(reverse("portal:register_deal"))
+    assert response["Location"] == step_url("opportunity")
+    assert client.get(step_url("customer"))["Location"] == step_url("opportunity")
+    assert "is discarded" in html(client.get(step_url("opportunity")))
+
+
+def test_a_registration_without_answers_opens_at_its_first_step(client, partner, catalogue):
+    client.get(reverse("portal:register_deal") + "?restart=1")
+    assert client.get(reverse("portal:register_deal"))["Location"] == step_url("opportunity")

@@ -56,10 +56,16 @@ def _next(request: HttpRequest, state: WizardState, slug: str) -> HttpResponse:
     return redirect(step_url(SLUGS[SLUGS.index(slug) + 1]))
 
 
-@require_GET
+@require_http_methods(["GET", "POST"])
 @partner_staff_required
 def register_deal(request: HttpRequest) -> HttpResponse:
-    """The menu entry: carry on with the registration in progress, or start one."""
+    """The menu entry: start a registration; with one in progress, ask whether to carry on
+    with it or start over (`?start_over=1` asks the same from a step's "Start over"). The
+    answers are discarded only by the POST of that question."""
+    if request.method == "POST":
+        WizardState.start(request.session)
+        messages.info(request, _("The registration you had started is discarded."))
+        return redirect(step_url(SLUGS[0]))
     similar = request.GET.get("similar")
     if similar is not None:
         deal = access.get_deal_for(user=request.user, pk=similar)
@@ -73,7 +79,20 @@ def register_deal(request: HttpRequest) -> HttpResponse:
     if state is None or request.GET.get("restart"):
         WizardState.start(request.session)
         return redirect(step_url(SLUGS[0]))
-    return redirect(step_url(first_missing(state) or "review"))
+    resume = step_url(first_missing(state) or "review")
+    answered = [step for step in STEPS if state.is_done(step.slug)]
+    if not answered:
+        return redirect(resume)  # nothing to lose: no question
+    return render(
+        request,
+        "portal/wizard/in_progress.html",
+        {
+            "resume_url": resume,
+            "answered": answered,
+            "total": len(STEPS),
+            "start_over": bool(request.GET.get("start_over")),
+        },
+    )
 
 
 @require_http_methods(["GET", "POST"])
