@@ -149,7 +149,10 @@ TARGETS = [
         "Opportunity Manager",
         "get",
         lambda w: reverse("portal:opportunity_manager"),
-        lambda w: [*form_fields(DealFilter({}, user=w["partner_user"]).form), "page", "counts"],
+        lambda w: [
+            *form_fields(DealFilter({}, user=w["partner_user"]).form),
+            *("page", "counts", "after", "before"),  # the keyset cursors too
+        ],
         "partner_user",
     ),
     Target(
