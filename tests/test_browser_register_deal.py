@@ -76,10 +76,15 @@ def test_demo_partner_registers_a_deal_in_the_browser(page, live_server, demo):
     expect(page.get_by_label("Access Switch 48 PoE", exact=True)).to_be_hidden()
     page.get_by_label("Endpoint Protection Advanced", exact=True).check()
     page.get_by_label("Quantity of Endpoint Protection Advanced").fill("150")
+    expect(page.get_by_test_id("product-count")).to_have_text("3 of 3 products selected")
     fourth = page.get_by_label("Managed Detection & Response", exact=True)
     fourth.click()
     expect(fourth).not_to_be_checked()
     expect(page.get_by_role("alert")).to_have_text(TOO_MANY)
+    # Said next to the box that was ticked, and the count stays at three.
+    row = page.locator("tr", has=page.get_by_label("Managed Detection & Response", exact=True))
+    expect(row.get_by_role("alert")).to_have_text(TOO_MANY)
+    expect(page.get_by_test_id("product-count")).to_have_text("3 of 3 products selected")
     screenshot(page, "register-deal-4-products")
     page.get_by_role("button", name="Continue").click()
 

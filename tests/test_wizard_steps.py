@@ -331,3 +331,10 @@ def test_start_over_asks_first_and_discards_only_when_confirmed(client, partner,
 def test_a_registration_without_answers_opens_at_its_first_step(client, partner, catalogue):
     client.get(reverse("portal:register_deal") + "?restart=1")
     assert client.get(reverse("portal:register_deal"))["Location"] == step_url("opportunity")
+
+
+def test_the_products_step_says_how_many_of_three_are_chosen(client, partner, catalogue):
+    answer_until(client, catalogue, "details")
+    page = html(client.get(step_url("products")))
+    chosen = len(answers(catalogue)["products"]["product"])
+    assert f'data-testid="product-count">{chosen} of 3 products selected</p>' in page

@@ -26,6 +26,7 @@
     var family = form.querySelector("#product-family");
     var note = form.querySelector("[data-product-limit-note]");
     var rows = form.querySelectorAll("[data-product-row]");
+    var counter = form.querySelector("[data-product-count]");
     function filter() {
       var q = text.value.trim().toLowerCase();
       var f = family.value;
@@ -45,6 +46,9 @@
       var ticked = form.querySelectorAll('input[name="product"]:checked').length;
       if (e.target.checked && ticked > MAX_PRODUCTS) {
         e.target.checked = false;
+        ticked -= 1;
+        // The refusal is said next to the box that was ticked.
+        e.target.closest("tr").querySelector("td:nth-child(2)").appendChild(note);
         note.hidden = false;
         note.classList.remove("text-muted");
         note.classList.add("text-danger", "fw-semibold");
@@ -52,6 +56,7 @@
       } else if (ticked <= MAX_PRODUCTS) {
         note.hidden = true;
       }
+      if (counter) counter.textContent = counter.dataset.template.replace("__N__", ticked);
     });
   }
 
