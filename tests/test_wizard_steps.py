@@ -1,5 +1,7 @@
 """Each step of Register a Deal with the test client: what it shows, keeps and moves on to."""
 
+import re
+
 import pytest
 from django.urls import reverse
 
@@ -338,3 +340,13 @@ def test_the_products_step_says_how_many_of_three_are_chosen(client, partner, ca
     page = html(client.get(step_url("products")))
     chosen = len(answers(catalogue)["products"]["product"])
     assert f'data-testid="product-count">{chosen} of 3 products selected</p>' in page
+
+
+def test_every_step_after_the_first_has_exactly_one_back(client, partner, catalogue):
+    from portal.wizard.steps import SLUGS
+
+    answer_until(client, catalogue, "review")
+    for number, slug in enumerate(SLUGS, start=1):
+        page = html(client.get(step_url(slug)))
+        backs = re.findall(r">Back</a>", page)
+        assert len(backs) == (0 if number == 1 else 1), slug
