@@ -348,5 +348,72 @@ def test_every_step_after_the_first_has_exactly_one_back(client, partner, catalo
     answer_until(client, catalogue, "review")
     for number, slug in enumerate(SLUGS, start=1):
         page = html(client.get(step_url(slug)))
-        backs = re.findall(r">Back</a>", page)
+        backs = re.findall(r'name="back" value="1"', page)
         assert len(backs) == (0 if number == 1 else 1), slug
+
+
+def test_back_keeps_what_was_typed_on_the_page_left_without_checking_it(client, partner, catalogue):
+    answer_until(client, catalogue, "details")
+    half_typed = {"name": "Museum Wi-Fi", "expected_close_date": "31.02.", "back": "1"}
+    response = client.post(step_url("details"), half_typed)
+    assert response["Location"] == step_url("products")  # no "correct the following"
+    page = html(client.get(step_url("details")))
+    assert 'value="Museum Wi-Fi"' in page
+    assert 'value="31.02."' in page
+    assert "Please correct the following" not in page
+    # A draft is not an answer: the review still needs the step.
+    assert client.get(step_url("review"))["Location"] == step_url("details")
+
+
+def test_back_keeps_a_new_customer_half_typed(client, partner, catalogue):
+    answer_until(client, catalogue, "customer")
+    typed = {"mode": "new", "name": "Opera Bałtycka", "city": "Gdańsk", "back": "1"}
+    assert client.post(step_url("customer"), typed)["Location"] == step_url("opportunity")
+    page = html(client.get(step_url("customer")))
+    assert 'value="Opera Bałtycka"' in page
+    assert 'value="Gdańsk"' in page
+    assert '<details class="card mt-3" open>' in page  # the form it was typed in is open
+    assert not Customer.objects.filter(name="Opera Bałtycka").exists()
+
+
+def test_back_keeps_the_ticked_products_and_their_quantities(client, partner, catalogue):
+    answer_until(client, catalogue, "products")
+    product = catalogue.products[3]
+    ticked = {"product": [product.pk], f"quantity_{product.pk}": "7", "back": "1"}
+    client.post(step_url("products"), ticked)
+    page = html(client.get(step_url("products")))
+    assert f'value="{product.pk}" checked' in page or re.search(
+        rf'value="{product.pk}"[^>]*checked', page
+    )
+    assert 'value="7"' in page
+
+
+def test_a_draft_gives_way_to_the_answer_once_the_step_is_answered(client, partner, catalogue):
+    answer_until(client, catalogue, "review")
+    client.post(step_url("details"), {"name": "Draft name", "back": "1"})
+    assert 'value="Draft name"' in html(client.get(step_url("details")))
+    details = answers(catalogue)["details"]
+    assert client.post(step_url("details"), details)["Location"] == step_url("review")
+    page = html(client.get(step_url("details")))
+    assert 'value="Draft name"' not in page
+    assert f'value="{details["name"]}"' in page
+    # And a registration never takes a draft's text.
+    client.post(step_url("details"), {"name": "Typed after", "back": "1"})
+    token = client.get(step_url("review")).context["state"].token
+    client.post(step_url("review"), {"token": token})
+    assert Deal.objects.get().name == details["name"]
+
+
+def test_back_with_nothing_typed_leaves_no_draft(client, partner, catalogue):
+    answer_until(client, catalogue, "review")
+    client.post(step_url("contact"), {"mode": "new", "first_name": " ", "back": "1"})
+    page = html(client.get(step_url("contact")))
+    assert f'value="{catalogue.contact.pk}" checked' in page  # the answer, not an empty form
+
+
+def test_start_over_discards_drafts_too(client, partner, catalogue):
+    answer_until(client, catalogue, "details")
+    client.post(step_url("details"), {"name": "Forgotten", "back": "1"})
+    client.post(reverse("portal:register_deal"))
+    answer_until(client, catalogue, "details")
+    assert "Forgotten" not in html(client.get(step_url("details")))

@@ -17,7 +17,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from portal import access, registration
 from portal.selectors import search_customers
-from portal.wizard.base import step_url
+from portal.wizard.base import draft_of, step_url
 from portal.wizard.state import WizardState
 from portal.wizard.steps import BY_SLUG, SLUGS, STEPS, first_missing, prefill_from
 
@@ -111,6 +111,10 @@ def register_deal_step(request: HttpRequest, step: str) -> HttpResponse:
         if step != SLUGS[0]:
             return _expired(request)
         state = WizardState.start(request.session)
+    if request.method == "POST" and request.POST.get("back") and step != SLUGS[0]:
+        # Back keeps what was typed here, unchecked, for when the partner returns.
+        state.save_draft(step, draft_of(request.POST))
+        return redirect(step_url(SLUGS[SLUGS.index(step) - 1], edit=_editing(request)))
     missing = first_missing(state, before=step)
     if missing is not None:
         if request.method == "POST":
@@ -131,6 +135,8 @@ def register_deal_step(request: HttpRequest, step: str) -> HttpResponse:
             "previous_url": step_url(SLUGS[number - 2]) if number > 1 else None,
             "editing": _editing(request),
             "state": state,
+            # The form whose refused fields the error summary lists.
+            "refused_form": answer.get("form") or answer.get("new_form"),
         }
     )
     return render(request, current.template, answer)

@@ -1,7 +1,9 @@
 """What every step of Register a Deal shares: the step's interface, the one-form step, and
 how answers go to and from the session."""
 
-from django.http import HttpRequest, HttpResponse
+import re
+
+from django.http import HttpRequest, HttpResponse, QueryDict
 from django.urls import reverse
 
 from portal import forms
@@ -26,6 +28,34 @@ def posted(form, names=None) -> Stored:
     """The posted values of a form's fields, ready for the session."""
     names = names or list(form.fields)
     return {name: form.data.getlist(name)[:20] for name in names if name in form.data}
+
+
+# Left out of a draft: the form's plumbing, not what the partner typed.
+NOT_TYPED = {"csrfmiddlewaretoken", "back", "edit", "token", "action", "mode"}
+FIELD_NAME = re.compile(r"[a-z][a-z0-9_]{0,39}")
+
+
+DRAFT_BUDGET = 20_000  # characters a draft may keep in the session
+
+
+def draft_of(post: QueryDict) -> Stored:
+    """What was typed on a page left with Back, bounded (it goes to the session) and
+    empty when nothing was typed. Kept as typed: a draft is never validated."""
+    typed: Stored = {}
+    budget = DRAFT_BUDGET
+    for key in list(post)[:60]:
+        if key in NOT_TYPED or not FIELD_NAME.fullmatch(key):
+            continue
+        values = [value[:1000] for value in post.getlist(key)[:20]]
+        budget -= sum(map(len, values))
+        if budget < 0:
+            break
+        typed[key] = values
+    if not any(value.strip() for values in typed.values() for value in values):
+        return {}
+    if "mode" in post:
+        typed["mode"] = [post.get("mode", "")[:10]]
+    return typed
 
 
 class Step:
@@ -57,7 +87,7 @@ class FormStep(Step):
     form_class: type = forms.OpportunityForm
 
     def initial(self, request: HttpRequest, state: WizardState) -> dict:
-        return initial(state.data(self.slug))
+        return initial(state.shown(self.slug))
 
     def handle(self, request, state):
         if request.method == "POST":

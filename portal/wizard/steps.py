@@ -55,8 +55,9 @@ class CustomerStep(Step):
         query = request.GET.get("q", "")
         results = search_customers(query=query) if query else []
         pick_form = forms.CustomerPickForm()
-        adding = state.value(self.slug, "mode") == "new"
-        new_form = forms.NewCustomerForm(initial=initial(state.data(self.slug)) if adding else None)
+        shown = state.shown(self.slug)
+        adding = shown.get("mode") == ["new"]
+        new_form = forms.NewCustomerForm(initial=initial(shown) if adding else None)
         if request.method == "POST":
             if request.POST.get("mode") == "new":
                 adding = True
@@ -108,8 +109,9 @@ class ContactStep(Step):
     def handle(self, request, state):
         customer_id = chosen_customer_id(state)
         pick_form = forms.ContactPickForm(customer_id=customer_id)
-        adding = state.value(self.slug, "mode") == "new"
-        new_form = forms.NewContactForm(initial=initial(state.data(self.slug)) if adding else None)
+        shown = state.shown(self.slug)
+        adding = shown.get("mode") == ["new"]
+        new_form = forms.NewContactForm(initial=initial(shown) if adding else None)
         if request.method == "POST":
             if request.POST.get("mode") == "new":
                 adding = True
@@ -176,13 +178,14 @@ class ProductsStep(Step):
     slug, name = "products", gettext_lazy("Products")
 
     def handle(self, request, state):
-        source = request.POST if request.method == "POST" else state.querydict(self.slug)
+        posting = request.method == "POST"
+        source = request.POST if posting else state.querydict(self.slug, shown=True)
         form = None
         if request.method == "POST" and request.POST.get("action") != "filter":
             form = forms.ProductsForm(request.POST)
             if form.is_valid():
                 return self.save(request, state, form.storage())
-        params = request.POST if request.method == "POST" else request.GET
+        params = request.POST if request.method == "POST" else (request.GET or source)
         text = params.get("pq", "").strip()[:100]
         family = params.get("family", "")
         selected = [v for v in source.getlist("product") if as_id(v)][:10]
@@ -249,7 +252,7 @@ class DetailsStep(FormStep):
             "sales_name": user.get_full_name() or user.username,
             "sales_email": user.email,
             "sales_phone": user.phone,
-            **initial(state.data(self.slug)),
+            **initial(state.shown(self.slug)),
         }
 
     def fill(self, state, r, viewer=None):
