@@ -2,6 +2,7 @@
 included. The pages come from the URL configuration: a new page must either be listed
 here with the role that opens it, or be set aside with the reason it has no page."""
 
+import datetime
 from pathlib import Path
 
 import pytest
@@ -30,8 +31,6 @@ NOT_PAGES = {
     "deal_comment": "answers a POST from the deal page",
     "set_language": "answers a POST from the language switcher",
     "logout": "answers a POST",
-    "register_deal": "redirects to step 1, or asks to continue or start over (not yet axe-checked)",
-    "register_deal_done": "shown once after Register Deal (the wizard browser test)",
     "activate": "needs a one-time link from an e-mail",
     "password_reset_confirm": "needs a one-time link from an e-mail",
     "password_reset_complete": "follows a one-time link",
@@ -130,7 +129,7 @@ def violations(page) -> list[str]:
 
 def test_every_page_is_listed_or_set_aside_with_a_reason():
     covered = {name for role in ("partner", "distributor", "reviewer") for name in PAGE_NAMES[role]}
-    covered |= {"login", "apply", "password_reset", "password_reset_done"}
+    covered |= {"login", "apply", "password_reset", "password_reset_done"} | WIZARD_PAGES
     assert portal_url_names() - covered - set(NOT_PAGES) == set()
     assert set(NOT_PAGES) <= portal_url_names()  # no stale reason
 
@@ -144,6 +143,10 @@ PAGE_NAMES = {
     "distributor": {"home", "opportunity_manager", "deal_detail", "deal_reg_check"},
     "reviewer": {"home", "opportunity_manager", "deal_detail", "two_factor_setup"},
 }  # fmt: skip
+
+
+# Walked through by test_axe_finds_no_violation_in_the_wizard.
+WIZARD_PAGES = {"register_deal", "register_deal_step", "register_deal_done"}
 
 
 @pytest.mark.parametrize("role", [None, "partner", "distributor", "reviewer"])
@@ -168,6 +171,68 @@ def test_axe_finds_no_violation_on_any_page(browser, live_server, demo, role):
         assert found == {}, "\n".join(report)
     finally:
         context.close()
+
+
+@pytest.fixture
+def axe_page(browser, live_server):
+    """A page that lets axe's script in past the portal's Content-Security-Policy."""
+    context = browser.new_context(viewport={"width": 1280, "height": 900}, bypass_csp=True)
+    context.set_default_timeout(10_000)
+    yield context.new_page()
+    context.close()
+
+
+def test_axe_finds_no_violation_in_the_wizard(axe_page, live_server, demo):
+    """Every step as the partner sees it with answers in place and with a refused answer,
+    the "continue or start over" question, and the page after Register Deal."""
+    from playwright.sync_api import expect
+
+    page, found = axe_page, {}
+
+    def check(where: str) -> None:
+        if problems := violations(page):
+            found[where] = problems
+
+    login(page, live_server, "partner", "demo")
+    page.goto(f"{live_server.url}{reverse('portal:register_deal')}?restart=1")
+    page.get_by_label("No", exact=True).check()
+    page.get_by_role("button", name="Continue").click()
+    page.get_by_label("Search customers by name, tax ID or website").fill("teatr")
+    expect(page.get_by_test_id("customer-results")).to_contain_text("Teatr Nowy")
+    page.get_by_text("Add a new customer").click()
+    page.get_by_role("button", name="Add the customer and continue").click()  # refused
+    expect(page.get_by_test_id("error-summary")).to_be_visible()
+    check("customer, with results and a refused new customer")
+    page.get_by_label("Search customers by name, tax ID or website").fill("teatr")
+    page.get_by_role("button", name="Choose Teatr Nowy").click()
+    expect(page.get_by_text("Step 3 of 6")).to_be_visible()
+    check("contact")
+    page.get_by_role("radio").first.check()
+    page.get_by_role("button", name="Continue with this contact").click()
+    expect(page.get_by_text("Step 4 of 6")).to_be_visible()
+    page.get_by_label("Next-Gen Firewall 400", exact=True).check()
+    check("products")
+    page.get_by_role("button", name="Continue").click()
+    page.get_by_role("button", name="Continue").click()  # refused: nothing typed
+    expect(page.get_by_test_id("error-summary")).to_be_visible()
+    check("details, refused")
+    page.get_by_label("Project name").fill("Axe check")
+    close = datetime.date.today() + datetime.timedelta(days=40)
+    page.get_by_label("Expected close date").fill(close.isoformat())
+    page.get_by_label("Distributor").select_option(index=1)
+    page.get_by_label("Next steps").fill("A workshop.")
+    page.get_by_role("button", name="Continue").click()
+    expect(page.get_by_text("Step 6 of 6")).to_be_visible()
+    check("review")
+    page.goto(f"{live_server.url}{reverse('portal:register_deal')}")
+    expect(page.get_by_test_id("in-progress")).to_be_visible()
+    check("continue or start over")
+    page.get_by_test_id("continue").click()
+    page.get_by_role("button", name="Register Deal").click()
+    expect(page.get_by_test_id("register-success")).to_be_visible()
+    check("registered")
+    report = [f"{where}: {problem}" for where, problems in found.items() for problem in problems]
+    assert found == {}, "\n".join(report)
 
 
 def test_keyboard_users_skip_to_the_content_see_the_focus_and_land_on_the_errors(
