@@ -1,6 +1,7 @@
-"""The Opportunity Manager's CSV export: every deal of a filtered list, in its order.
+"""The Opportunity Manager's export (CSV or XLSX, `export_formats`): every deal of a
+filtered list, in its order.
 
-Up to `EXPORT_STREAM_MAX_ROWS` rows the response streams the file; a larger list becomes
+Up to `EXPORT_STREAM_MAX_ROWS` rows the response sends the file; a larger list becomes
 an `ExportJob` that the task worker writes to storage while the user watches its
 progress, and an e-mail says when it is ready. Either way a file is whole: a stream that
 would outlive the server's worker timeout is never started.
@@ -12,12 +13,11 @@ keep a read transaction open the whole time (and, in WAL mode, the log could not
 checkpointed until it ended).
 """
 
-import csv
-import datetime
 import logging
 import tempfile
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from typing import IO
 
 from django.conf import settings
 from django.core.files import File
@@ -26,121 +26,32 @@ from django.db.models import QuerySet
 from django.http import QueryDict
 from django.urls import reverse
 from django.utils import timezone, translation
-from django.utils.translation import gettext as _
 
 from portal import notifications
 from portal.access import may_use_sales_zone
+from portal.export_formats import Format, csv_lines, format_for
 from portal.models import Deal, ExportJob, User
-from portal.selectors import export_rows
 
 logger = logging.getLogger(__name__)
 
-EXPORT_CHUNK_SIZE = 2000
 # Kept in memory up to this size, then on disk; sent in blocks of SEND_BLOCK bytes.
 SPOOL_IN_MEMORY = 1024 * 1024
 SEND_BLOCK = 64 * 1024
 
 
-# Characters that make a spreadsheet read a cell as a formula (CSV injection).
-FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
+def stream(deals: QuerySet[Deal], *, viewer: User, fmt: Format) -> Iterator[str | bytes]:
+    """What the export response sends. A CSV's lines as they are read (on SQLite, the
+    whole file once it is read: see the module's docstring); an XLSX, a zip file, only
+    once written, from a temporary file."""
+    show_partner = not viewer.partner_id
+    if fmt.extension == "csv" and connection.vendor != "sqlite":
+        return csv_lines(deals, viewer=viewer, show_partner=show_partner)
+    return _spooled(lambda out: fmt.write(deals, out, viewer=viewer, show_partner=show_partner))
 
 
-def _cell(value: str) -> str:
-    """Text typed by users, made safe to open in a spreadsheet."""
-    value = value or ""
-    return f"'{value}" if value.startswith(FORMULA_PREFIXES) else value
-
-
-def _date(value: datetime.date | datetime.datetime | None) -> str:
-    """ISO dates (and local times) that every spreadsheet reads the same way."""
-    if value is None:
-        return ""
-    if isinstance(value, datetime.datetime):
-        return timezone.localtime(value).strftime("%Y-%m-%d %H:%M")
-    return value.isoformat()
-
-
-class _Echo:
-    """The file-like object csv.writer needs, handing each row back instead of storing it."""
-
-    def write(self, value: str) -> str:
-        return value
-
-
-# What a spreadsheet expects in each language: Excel set to Polish splits a CSV on ";"
-# (its decimal separator is the comma) and reads a ","-separated file as one column.
-DIALECTS = {"pl": (";", ",")}
-DEFAULT_DIALECT = (",", ".")
-
-
-def dialect() -> tuple[str, str]:
-    """(field separator, decimal separator) for the active language."""
-    return DIALECTS.get((translation.get_language() or "en")[:2], DEFAULT_DIALECT)
-
-
-def csv_lines(deals: QuerySet[Deal], *, show_partner: bool) -> Iterator[str]:
-    delimiter, decimal = dialect()
-    writer = csv.writer(_Echo(), delimiter=delimiter)
-    header = [
-        _("Deal Reg Number"),
-        _("Project name"),
-        _("Status"),
-        _("Customer"),
-        _("Customer tax ID"),
-        _("Products"),
-        _("Distributor"),
-        *([_("Partner")] if show_partner else []),
-        _("Expected close date"),
-        _("Submitted"),
-        _("Valid until"),
-        _("Registered-deal discount (%)"),
-        _("Estimated deal value"),
-        _("Currency"),
-        _("Opportunity ID"),
-    ]
-    # The byte order mark tells Excel the file is UTF-8 (Polish letters intact).
-    yield "\ufeff" + writer.writerow(header)
-    status_labels = {value: str(label) for value, label in Deal.Status.choices}
-    for row in export_rows(deals, chunk_size=EXPORT_CHUNK_SIZE):
-        products = "; ".join(f"{name} ({sku}) × {quantity}" for name, sku, quantity in row.products)
-        yield writer.writerow(
-            [
-                row.deal_reg_number or "",
-                _cell(row.name),
-                status_labels.get(row.status, row.status),
-                _cell(row.customer_name),
-                _cell(row.customer_tax_id),
-                _cell(products),
-                _cell(row.distributor_name),
-                *([_cell(row.partner_name)] if show_partner else []),
-                _date(row.expected_close_date),
-                _date(row.submitted_at),
-                _date(row.validity_end),
-                ""
-                if row.discount_percent is None
-                else str(row.discount_percent).replace(".", decimal),
-                ""
-                if row.estimated_value is None
-                else str(row.estimated_value).replace(".", decimal),
-                row.currency,
-                _cell(row.opportunity_id),
-            ]
-        )
-
-
-def csv_stream(deals: QuerySet[Deal], *, show_partner: bool) -> Iterator[str | bytes]:
-    """What the export response sends: the lines as they are read, or on SQLite the
-    whole file once it is read (see the module's docstring)."""
-    lines = csv_lines(deals, show_partner=show_partner)
-    if connection.vendor != "sqlite":
-        return lines
-    return _spooled(lines)
-
-
-def _spooled(lines: Iterator[str]) -> Iterator[bytes]:
+def _spooled(write: Callable[[IO[bytes]], int]) -> Iterator[bytes]:
     with tempfile.SpooledTemporaryFile(max_size=SPOOL_IN_MEMORY) as spool:
-        for line in lines:
-            spool.write(line.encode())
+        write(spool)
         spool.seek(0)
         while block := spool.read(SEND_BLOCK):
             yield block
@@ -155,10 +66,13 @@ def too_large_to_stream(deals: QuerySet[Deal]) -> bool:
     return deals.order_by().values("pk")[: limit + 1].count() > limit
 
 
-def start(*, user: User, query: str) -> ExportJob:
+def start(*, user: User, query: str, fmt: Format) -> ExportJob:
     """Queue the export of the list `query` describes; the worker builds it (`build`)."""
     job = ExportJob.objects.create(
-        user=user, query=query[:2000], language=translation.get_language() or "en"
+        user=user,
+        query=query[:2000],
+        language=translation.get_language() or "en",
+        format=fmt.extension,
     )
     transaction.on_commit(lambda: _enqueue(job.pk))
     return job
@@ -172,8 +86,8 @@ def _enqueue(job_id: int) -> None:
 
 def build(job_id: int) -> ExportJob | None:
     """Write the job's file: every deal of its list, read with the user's rights as they
-    are now. Progress is saved every `EXPORT_CHUNK_SIZE` rows; the file is offered only
-    once it is whole. None when another worker has the job or it is gone."""
+    are now. Progress is saved every `export_formats.EXPORT_CHUNK_SIZE` rows; the file is
+    offered only once it is whole. None when another worker has the job or it is gone."""
     taken = ExportJob.objects.filter(pk=job_id, status=ExportJob.Status.QUEUED).update(
         status=ExportJob.Status.RUNNING
     )
@@ -212,17 +126,17 @@ def _write(job: ExportJob) -> None:
         raise PermissionError(f"user {job.user_id} may no longer export")
     deals = DealFilter(QueryDict(job.query), user=job.user).qs
     ExportJob.objects.filter(pk=job.pk).update(rows_total=deals.count())
-    written = 0
+    fmt = format_for(job.format)
     with tempfile.TemporaryFile() as out:
-        lines = csv_lines(deals, show_partner=not job.user.partner_id)
-        out.write(next(lines).encode())  # the header
-        for line in lines:
-            out.write(line.encode())
-            written += 1
-            if written % EXPORT_CHUNK_SIZE == 0:
-                ExportJob.objects.filter(pk=job.pk).update(rows_done=written)
+        written = fmt.write(
+            deals,
+            out,
+            viewer=job.user,
+            show_partner=not job.user.partner_id,
+            progress=lambda done: ExportJob.objects.filter(pk=job.pk).update(rows_done=done),
+        )
         out.seek(0)
-        job.file.save(f"{job.pk}-{uuid.uuid4().hex}.csv", File(out), save=False)
+        job.file.save(f"{job.pk}-{uuid.uuid4().hex}.{fmt.extension}", File(out), save=False)
     # The count was the progress bar's; the file holds what the list held when it was read.
     job.rows_done = job.rows_total = written
     job.status, job.finished_at = ExportJob.Status.DONE, timezone.now()
@@ -234,4 +148,4 @@ def job_url(job: ExportJob) -> str:
 
 
 def filename(job: ExportJob) -> str:
-    return f"opportunity-manager-{timezone.localtime(job.created_at):%Y-%m-%d}.csv"
+    return f"opportunity-manager-{timezone.localtime(job.created_at):%Y-%m-%d}.{job.format}"

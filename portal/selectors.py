@@ -328,6 +328,11 @@ class ExportRow:
     estimated_value: Decimal | None
     currency: str
     opportunity_id: str
+    contact_first_name: str
+    contact_last_name: str
+    contact_email: str
+    contact_phone: str
+    contact_visible: bool  # whether the viewer may read the contact's e-mail and phone
     products: list[tuple[str, str, int]] = field(default_factory=list)  # name, SKU, quantity
 
 
@@ -347,11 +352,17 @@ EXPORT_COLUMNS = [
     "estimated_value",
     "currency",
     "opportunity_id",
+    "customer_contact__first_name",
+    "customer_contact__last_name",
+    "customer_contact__email",
+    "customer_contact__phone",
+    "contact_visible",
 ]
 
 
-def export_rows(deals: QuerySet[Deal], *, chunk_size: int = 2000) -> Iterator[ExportRow]:
-    """Every deal of `deals` (already scoped and filtered), in its order, as plain rows.
+def export_rows(deals: QuerySet[Deal], *, viewer, chunk_size: int = 2000) -> Iterator[ExportRow]:
+    """Every deal of `deals` (already scoped and filtered), in its order, as plain rows,
+    saying of each whether `viewer` may read its contact's details.
 
     One query whatever the number of deals: the deals joined with their lines (a LEFT
     JOIN, so a deal without lines is kept), in the list's order with the deal's id and
@@ -361,7 +372,8 @@ def export_rows(deals: QuerySet[Deal], *, chunk_size: int = 2000) -> Iterator[Ex
     """
     ordering = [*deals.query.order_by] or [*Deal._meta.ordering]
     rows = (
-        deals.order_by(*ordering, "-pk", "lines__position")
+        deals.annotate(contact_visible=contact_details_visible(viewer, "customer_contact_id"))
+        .order_by(*ordering, "-pk", "lines__position")
         .values_list(
             *EXPORT_COLUMNS, "lines__product__name", "lines__product__sku", "lines__quantity"
         )

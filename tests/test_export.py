@@ -161,3 +161,94 @@ def test_polish_users_get_the_csv_polish_excel_splits_into_columns(client, partn
     assert discount == f"{deal.discount_percent}".replace(".", ",")  # a Polish decimal comma
     assert "," in discount and deal.deal_reg_number in line
     assert row["Produkty"] == "Zapora sieciowa (ZS-1) × 1; Przełącznik (PR-2) × 12"
+
+
+def sheet(body: bytes) -> list[list]:
+    import openpyxl
+
+    book = openpyxl.load_workbook(io.BytesIO(body))
+    return [list(row) for row in book.active.iter_rows(values_only=True)]
+
+
+def test_the_excel_export_has_typed_cells_a_spreadsheet_can_sort_and_sum(
+    client, partner_user, make_deal
+):
+    deal = polish_deal(make_deal, estimated_value="240000.50", currency="PLN")
+    response, body = export(client, partner_user, format="xlsx")
+    assert response.status_code == 200
+    assert response["Content-Type"] == (
+        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    )
+    assert response["Content-Disposition"].endswith('.xlsx"')
+    header, row = sheet(body)
+    cells = dict(zip(header, row, strict=True))
+    assert cells["Customer"] == "Spółdzielnia Mleczarska Żółć"
+    assert cells["Deal Reg Number"] == deal.deal_reg_number
+    assert cells["Estimated deal value"] == 240000.5  # a number, not text
+    assert cells["Currency"] == "PLN"
+    assert cells["Valid until"].date() == deal.validity_end  # a date cell
+    assert cells["Expected close date"].date() == deal.expected_close_date
+    assert cells["Products"] == "Zapora sieciowa (ZS-1) × 1; Przełącznik (PR-2) × 12"
+
+
+def test_the_excel_export_keeps_formula_looking_text_as_text(client, partner_user, make_deal):
+    import openpyxl
+
+    customer = factories.CustomerFactory(name='=HYPERLINK("http://evil.example","x")')
+    contact = factories.CustomerContactFactory(customer=customer)
+    make_deal(customer=customer, customer_contact=contact)
+    _response, body = export(client, partner_user, format="xlsx")
+    book = openpyxl.load_workbook(io.BytesIO(body))
+    header = [cell.value for cell in book.active[1]]
+    cell = book.active.cell(row=2, column=header.index("Customer") + 1)
+    assert cell.data_type == "s"  # a string cell: Excel shows it, never runs it
+    assert cell.value == '=HYPERLINK("http://evil.example","x")'
+
+
+def test_polish_users_get_polish_dates_in_the_excel_export(client, partner_user, make_deal):
+    import openpyxl
+
+    make_deal(Deal.Status.APPROVED)
+    client.force_login(partner_user)
+    client.post(reverse("set_language"), {"language": "pl"})
+    response = client.get(URL, {"format": "xlsx"})
+    book = openpyxl.load_workbook(io.BytesIO(b"".join(response.streaming_content)))
+    header = [cell.value for cell in book.active[1]]
+    assert "Klient" in header
+    close = book.active.cell(row=2, column=header.index("Przewidywana data zamknięcia") + 1)
+    assert close.number_format == "dd.mm.yyyy"
+
+
+def test_the_export_names_the_customer_contact_with_the_details_the_user_may_read(
+    client, partner_user, distributor_user, other_partner_user, make_deal
+):
+    customer = factories.CustomerFactory(name="Teatr Nowy")
+    ours = factories.CustomerContactFactory(
+        customer=customer, first_name="Ewa", last_name="Teatralna", email="ewa@teatr.example",
+        phone="+48 600 100 200",
+    )  # fmt: skip
+    ours.known_to.add(partner_user.partner)
+    theirs = factories.CustomerContactFactory(
+        customer=customer, first_name="Piotr", last_name="Obcy", email="piotr@teatr.example"
+    )
+    theirs.known_to.add(other_partner_user.partner)  # another partner typed this one in
+    make_deal(customer=customer, customer_contact=ours, name="Ours")
+    make_deal(customer=customer, customer_contact=theirs, name="Shared contact")
+    theirs.known_to.remove(partner_user.partner)  # picked in the wizard, not typed in
+
+    _response, body = export(client, partner_user, ordering="customer")
+    rows = {row["Project name"]: row for row in table(body)}
+    assert rows["Ours"]["Customer contact"] == "Ewa Teatralna"
+    assert rows["Ours"]["Contact's e-mail"] == "ewa@teatr.example"
+    # A leading "+" would make a spreadsheet compute the phone: the CSV guards it (the
+    # XLSX needs no guard, its cells are typed as text).
+    assert rows["Ours"]["Contact's phone"] == "'+48 600 100 200"
+    assert rows["Shared contact"]["Customer contact"] == "Piotr Obcy"
+    assert rows["Shared contact"]["Contact's e-mail"] == ""  # as on the deal page
+    assert rows["Shared contact"]["Contact's phone"] == ""
+
+    _response, body = export(client, distributor_user, format="xlsx")
+    header, *data = sheet(body)
+    emails = {row[header.index("Contact's e-mail")] for row in data}
+    assert emails == {"ewa@teatr.example", "piotr@teatr.example"}
+    assert "+48 600 100 200" in {row[header.index("Contact's phone")] for row in data}

@@ -135,3 +135,26 @@ def test_the_owner_who_lost_access_cannot_download_an_earlier_file(
     partner_user.save()
     assert client.get(download).status_code == 403
     assert client.get(reverse("portal:export_job", args=[job.pk])).status_code == 403
+
+
+def test_a_long_list_in_excel_becomes_a_job_whose_file_is_an_xlsx(
+    client, partner_user, five_deals, django_capture_on_commit_callbacks
+):
+    import io
+
+    import openpyxl
+
+    client.force_login(partner_user)
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.get(reverse("portal:deal_export"), {"format": "xlsx"})
+    job = ExportJob.objects.get()
+    assert response["Location"] == reverse("portal:export_job", args=[job.pk])
+    assert "Your export is ready: 5 deals." in client.get(response["Location"]).content.decode()
+    download = client.get(reverse("portal:export_download", args=[job.pk]))
+    assert download.status_code == 200
+    assert download["Content-Type"].startswith("application/vnd.openxmlformats")
+    assert download["Content-Disposition"].endswith('.xlsx"')
+    book = openpyxl.load_workbook(io.BytesIO(b"".join(download.streaming_content)))
+    rows = list(book.active.iter_rows(values_only=True))
+    assert len(rows) == 6  # the header and every deal
+    assert {deal.name for deal in five_deals} == {row[1] for row in rows[1:]}

@@ -142,9 +142,9 @@ def export_queries(client) -> tuple[int, int]:
 def test_the_export_costs_the_same_queries_for_few_rows_or_many(
     client, reviewer, make_deal, monkeypatch
 ):
-    from portal import exports
+    from portal import export_formats
 
-    monkeypatch.setattr(exports, "EXPORT_CHUNK_SIZE", 5)  # many chunks
+    monkeypatch.setattr(export_formats, "EXPORT_CHUNK_SIZE", 5)  # many chunks
     client.force_login(reviewer)
     add_deals(make_deal, 2)
     few, few_rows = export_queries(client)

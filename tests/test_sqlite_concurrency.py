@@ -30,7 +30,7 @@ from django.test.utils import setup_test_environment
 from django.urls import reverse
 
 setup_test_environment()
-from portal import exports, workflow
+from portal import export_formats, exports, workflow
 from portal.models import Deal
 from tests import factories
 
@@ -42,7 +42,7 @@ for _ in range(int(os.environ["DEALS"])):
     deal = factories.DealFactory(partner=partner_user.partner, registered_by=partner_user)
     deals.append(workflow.submit(deal=deal, by=partner_user))
 connections.close_all()
-exports.EXPORT_CHUNK_SIZE = 10  # many reads, as a large export makes
+export_formats.EXPORT_CHUNK_SIZE = 10  # many reads, as a large export makes
 
 halfway = threading.Event()
 approved = threading.Event()

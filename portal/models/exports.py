@@ -24,6 +24,9 @@ class ExportJob(models.Model):
     )
     query = models.CharField(max_length=2000, blank=True)
     language = models.CharField(max_length=10)
+    format = models.CharField(
+        max_length=4, choices=[("csv", "CSV"), ("xlsx", "XLSX")], default="csv"
+    )
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.QUEUED)
     rows_total = models.PositiveIntegerField(default=0)
     rows_done = models.PositiveIntegerField(default=0)

@@ -1,4 +1,5 @@
-"""Export CSV from the Opportunity Manager: streamed, or built in the background when large."""
+"""Export from the Opportunity Manager (CSV or XLSX): sent at once, or built in the
+background when large."""
 
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
@@ -10,6 +11,7 @@ from django.views.decorators.http import require_GET
 
 from portal import exports
 from portal.access import may_use_sales_zone
+from portal.export_formats import format_for
 from portal.models import ExportJob
 from portal.views.opportunity_manager import deal_filter_for
 
@@ -17,18 +19,19 @@ from portal.views.opportunity_manager import deal_filter_for
 @login_required
 @require_GET
 def deal_export(request: HttpRequest) -> HttpResponse:
-    """Every deal of the current filtered list (all pages): streamed up to
-    `EXPORT_STREAM_MAX_ROWS` rows, else a background job whose page shows its progress."""
+    """Every deal of the current filtered list (all pages), as CSV or (`?format=xlsx`)
+    XLSX: sent at once up to `EXPORT_STREAM_MAX_ROWS` rows, else a background job whose
+    page shows its progress."""
     deal_filter = deal_filter_for(request)  # refuses who may not see deals
     deals = deal_filter.qs
+    fmt = format_for(request.GET.get("format"))
     if exports.too_large_to_stream(deals):
-        job = exports.start(user=request.user, query=request.GET.urlencode())
+        job = exports.start(user=request.user, query=request.GET.urlencode(), fmt=fmt)
         return redirect(exports.job_url(job))
     response = StreamingHttpResponse(
-        exports.csv_stream(deals, show_partner=not request.user.partner_id),
-        content_type="text/csv; charset=utf-8",
+        exports.stream(deals, viewer=request.user, fmt=fmt), content_type=fmt.content_type
     )
-    filename = f"opportunity-manager-{date_format(timezone.localdate(), 'Y-m-d')}.csv"
+    filename = f"opportunity-manager-{date_format(timezone.localdate(), 'Y-m-d')}.{fmt.extension}"
     response["Content-Disposition"] = f'attachment; filename="{filename}"'
     return response
 
@@ -61,5 +64,5 @@ def export_download(request: HttpRequest, pk: int) -> FileResponse:
         job.file.open("rb"),
         as_attachment=True,
         filename=exports.filename(job),
-        content_type="text/csv; charset=utf-8",
+        content_type=format_for(job.format).content_type,
     )
