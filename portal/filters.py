@@ -171,7 +171,7 @@ class DealFilter(django_filters.FilterSet):
     family = django_filters.ChoiceFilter(
         method="filter_family",
         label=_("Product family"),
-        empty_label=_("All product families"),
+        empty_label=_("All families"),
         widget=Select(),
     )
     close_from = django_filters.DateFilter(
