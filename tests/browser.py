@@ -65,3 +65,15 @@ def login(page, live_server, username: str, password: str = "pass") -> None:
     page.get_by_label("Password").fill(password)
     page.get_by_role("button", name="Log in").click()
     page.wait_for_url(f"{live_server.url}/")
+
+
+@pytest.fixture
+def demo(settings):
+    """The demo's data and logins, as `make run` has them (reviewers without the second
+    factor here: it has its own tests)."""
+    from django.core.management import call_command
+
+    settings.DEBUG = True  # seed_demo only runs on a debug database
+    call_command("seed_demo", stdout=open(os.devnull, "w"))  # noqa: SIM115
+    settings.DEBUG = False
+    settings.MFA_REQUIRED_FOR_REVIEWERS = False

@@ -128,7 +128,12 @@ def test_control_characters_are_refused_in_single_line_fields(client, partner_us
     response = client.post(step_url("customer"), data)
     assert response.status_code == 200
     html = response.content.decode()
-    assert html.count("Remove the control characters") == 2
+    # Next to each of the two fields, and again in the error summary at the top.
+    assert html.count("Remove the control characters") == 4
+    summary = html[
+        html.index('id="error-summary"') : html.index("</div>", html.index('id="error-summary"'))
+    ]
+    assert summary.count("Remove the control characters") == 2
     assert not Customer.objects.filter(tax_id__contains="1234563218").exists()
 
 

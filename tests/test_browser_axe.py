@@ -6,7 +6,6 @@ import datetime
 from pathlib import Path
 
 import pytest
-from django.core.management import call_command
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from portal.models import Deal, ExportJob, User
@@ -54,14 +53,6 @@ def portal_url_names() -> set[str]:
 
     walk(get_resolver().url_patterns)
     return names
-
-
-@pytest.fixture
-def demo(settings):
-    settings.DEBUG = True  # seed_demo only runs on a debug database
-    call_command("seed_demo", stdout=open("/dev/null", "w"))  # noqa: SIM115
-    settings.DEBUG = False
-    settings.MFA_REQUIRED_FOR_REVIEWERS = False  # the second factor has its own tests
 
 
 def pages(role: str | None) -> list[tuple[str, str]]:

@@ -8,7 +8,6 @@ that wrap keep a gap to the next label instead of running into it.
 import datetime
 
 import pytest
-from django.core.management import call_command
 from django.urls import reverse
 
 from tests.browser import login, screenshot
@@ -41,14 +40,6 @@ CROWDED = """() => {
   }
   return crowded;
 }"""
-
-
-@pytest.fixture
-def demo(settings):
-    settings.DEBUG = True  # seed_demo only runs on a debug database
-    call_command("seed_demo", stdout=open("/dev/null", "w"))  # noqa: SIM115
-    settings.DEBUG = False
-    settings.MFA_REQUIRED_FOR_REVIEWERS = False
 
 
 def in_polish(page, live_server, role: str) -> None:

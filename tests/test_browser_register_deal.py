@@ -7,20 +7,12 @@ import datetime
 import re
 
 import pytest
-from django.core.management import call_command
 from django.utils import timezone
 
 from portal.models import Deal
 from tests.browser import login, screenshot
 
 TOO_MANY = "A registration covers at most 3 products. Register another deal for the rest."
-
-
-@pytest.fixture
-def demo(settings):
-    settings.DEBUG = True  # seed_demo only runs on a debug database
-    call_command("seed_demo", stdout=open("/dev/null", "w"))  # noqa: SIM115
-    settings.DEBUG = False
 
 
 @pytest.mark.browser

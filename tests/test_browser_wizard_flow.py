@@ -7,7 +7,6 @@ Screenshots go to test-artifacts/wizard-*.png.
 import datetime
 
 import pytest
-from django.core.management import call_command
 from django.utils import timezone
 
 from portal.models import Deal
@@ -26,13 +25,6 @@ FOCUSED_NAME = """() => {
   // A required field's label ends in crispy's asterisk; it is not part of the name.
   return parts.map((p) => p.trim().replace(/\\*$/, "")).filter(Boolean).join("\\n");
 }"""
-
-
-@pytest.fixture
-def demo(settings):
-    settings.DEBUG = True  # seed_demo only runs on a debug database
-    call_command("seed_demo", stdout=open("/dev/null", "w"))  # noqa: SIM115
-    settings.DEBUG = False
 
 
 def tab_to(page, name: str, *, limit: int = 120) -> None:
