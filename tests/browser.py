@@ -74,6 +74,7 @@ def demo(settings):
     from django.core.management import call_command
 
     settings.DEBUG = True  # seed_demo only runs on a debug database
-    call_command("seed_demo", stdout=open(os.devnull, "w"))  # noqa: SIM115
+    with open(os.devnull, "w") as quiet:
+        call_command("seed_demo", stdout=quiet)
     settings.DEBUG = False
     settings.MFA_REQUIRED_FOR_REVIEWERS = False

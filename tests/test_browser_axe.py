@@ -173,6 +173,65 @@ def axe_page(browser, live_server):
     context.close()
 
 
+STOCK_ADMIN_VIEWS = ("changelist", "add", "history", "delete", "change")
+
+
+def admin_pages(reviewer: User) -> list[str]:
+    """Every admin page a reviewer opens, enumerated from `admin.site`: the index, each
+    model's list, add page and the change page of one row, one history, and every view of
+    our own (approve, reject, ...) on the row it is for."""
+    from django.contrib import admin
+    from django.test import RequestFactory
+
+    from portal.models import PartnerApplication
+
+    request = RequestFactory().get("/")
+    request.user = reviewer
+    # The row each of our own views is opened on.
+    rows = {
+        Deal: Deal.objects.filter(status=Deal.Status.SUBMITTED).order_by("pk").first(),
+        PartnerApplication: PartnerApplication.objects.filter(
+            status=PartnerApplication.Status.PENDING
+        ).first(),
+    }
+    paths = [reverse("admin:index")]
+    for model, model_admin in admin.site._registry.items():
+        if not model_admin.has_view_permission(request):
+            continue
+        prefix = f"admin:{model._meta.app_label}_{model._meta.model_name}"
+        paths.append(reverse(f"{prefix}_changelist"))
+        if model_admin.has_add_permission(request):
+            paths.append(reverse(f"{prefix}_add"))
+        row = rows.get(model) or model_admin.get_queryset(request).order_by("pk").first()
+        if row is not None:
+            paths.append(reverse(f"{prefix}_change", args=[row.pk]))
+        if model is Deal:
+            paths.append(reverse(f"{prefix}_history", args=[row.pk]))
+        own = [
+            url.name for url in model_admin.get_urls()
+            if url.name and not url.name.endswith(STOCK_ADMIN_VIEWS)
+        ]  # fmt: skip
+        for name in own:
+            assert model in rows, f"{name}: say which row axe opens it on"
+            paths.append(reverse(f"admin:{name}", args=[rows[model].pk]))
+    return paths
+
+
+def test_axe_finds_no_violation_on_any_admin_page(axe_page, live_server, demo):
+    page = axe_page
+    login(page, live_server, "reviewer", "demo")
+    found = {}
+    paths = admin_pages(User.objects.get(username="reviewer"))
+    assert len(paths) > 20
+    for path in paths:
+        response = page.goto(f"{live_server.url}{path}")
+        assert response.status == 200, (path, response.status)
+        if problems := violations(page):
+            found[path] = problems
+    report = [f"{path}: {problem}" for path, problems in found.items() for problem in problems]
+    assert found == {}, "\n".join(report)
+
+
 def test_axe_finds_no_violation_in_the_wizard(axe_page, live_server, demo):
     """Every step as the partner sees it with answers in place and with a refused answer,
     the "continue or start over" question, and the page after Register Deal."""

@@ -7,6 +7,7 @@ from django.utils.translation import gettext_lazy as _
 
 from portal import access, customers, mfa
 from portal.admin import bulk
+from portal.admin.inlines import LabelledTabularInline
 from portal.admin.personal import PersonalDataActions
 from portal.admin.searching import FindsCustomers, finds_tax_ids
 from portal.inputs import PlainTextForm, PlainTextModelForm
@@ -44,7 +45,7 @@ class DistributorAdmin(PlainTextAdmin):
     search_fields = ["name"]
 
 
-class CustomerContactInline(admin.TabularInline):
+class CustomerContactInline(LabelledTabularInline):
     form = PlainTextModelForm
     model = CustomerContact
     extra = 0

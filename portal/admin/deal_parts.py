@@ -9,6 +9,7 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 
 from portal import access, deal_rules
+from portal.admin.inlines import LabelledTabularInline
 from portal.inputs import PlainTextForm, as_id
 from portal.models import (
     Deal,
@@ -75,7 +76,7 @@ class RejectForm(PlainTextForm):
     )
 
 
-class ReadOnlyInline(admin.TabularInline):
+class ReadOnlyInline(LabelledTabularInline):
     extra = 0
     can_delete = False
 
@@ -117,7 +118,7 @@ class DealCommentForm(forms.ModelForm):
         }
 
 
-class DealCommentInline(admin.TabularInline):
+class DealCommentInline(LabelledTabularInline):
     """Reviewers read the whole thread and write partner-visible comments or internal notes."""
 
     model = DealComment
