@@ -6,6 +6,7 @@ Each decision runs in one transaction and e-mails the applicant after commit.
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Q
+from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from portal import notifications, tax_ids
@@ -58,14 +59,12 @@ def submit_application(*, application: PartnerApplication) -> PartnerApplication
     owners = already_known(application)
     if owners:
         notifications.send_after_commit(
-            notifications.application_known_messages(application=application, owners=owners)
+            application_known_messages(application=application, owners=owners)
         )
         return None
     application.status = PartnerApplication.Status.PENDING
     application.save()
-    notifications.send_after_commit(
-        notifications.application_received_messages(application=application)
-    )
+    notifications.send_after_commit(application_received_messages(application=application))
     return application
 
 
@@ -137,7 +136,7 @@ def reject_application(
         data={"reason": reason},
         rejection_reason=reason,
     )
-    notifications.send_after_commit(notifications.application_rejected_messages(application=locked))
+    notifications.send_after_commit(application_rejected_messages(application=locked))
     return locked
 
 
@@ -156,3 +155,52 @@ def resend_set_password_link(*, application: PartnerApplication) -> bool:
         )
     )
     return True
+
+
+# --- E-mails -----------------------------------------------------------------------------
+
+
+def application_received_messages(*, application: PartnerApplication) -> list[dict]:
+    """Tell the reviewers that an application waits for them."""
+    context = {
+        "application": application,
+        "review_url": notifications.absolute_url(
+            reverse("admin:portal_partnerapplication_change", args=[application.pk])
+        ),
+        "subject_params": {"company": application.company_name},
+    }
+    return notifications.render_for("application_received", context, notifications.reviewers())
+
+
+def application_approved_messages(
+    *, application: PartnerApplication, user: User, set_password_path: str
+) -> list[dict]:
+    recipient = notifications.Recipient(user.email, application.language, application.contact_name)
+    context = {
+        "application": application,
+        "user": user,
+        "set_password_url": notifications.absolute_url(set_password_path),
+        "login_url": notifications.absolute_url(reverse("login")),
+    }
+    return [notifications.render_message("application_approved", context, recipient)]
+
+
+def application_known_messages(
+    *, application: PartnerApplication, owners: list[notifications.Recipient]
+) -> list[dict]:
+    """To the owners of an address or company that applied again: what exists, and how to
+    get in (log in, reset the password). Nothing is said to the visitor."""
+    context = {
+        "application": application,
+        "login_url": notifications.absolute_url(reverse("login")),
+        "reset_url": notifications.absolute_url(reverse("password_reset")),
+    }
+    return notifications.render_for("application_known", context, owners)
+
+
+def application_rejected_messages(*, application: PartnerApplication) -> list[dict]:
+    recipient = notifications.Recipient(
+        application.email, application.language, application.contact_name
+    )
+    context = {"application": application, "reason": application.rejection_reason}
+    return [notifications.render_message("application_rejected", context, recipient)]

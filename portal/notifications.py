@@ -197,6 +197,8 @@ def account_link_messages(
         application = PartnerApplication.objects.filter(pk=application_id).first()
         if application is None:
             return []
+        from portal.applications import application_approved_messages
+
         return application_approved_messages(
             application=application, user=user, set_password_path=set_password_path(user)
         )
@@ -347,50 +349,3 @@ def on_comment_added(comment: DealComment) -> None:
         enqueue(comment_messages(comment=comment))
     except Exception:
         logger.exception("Could not prepare the e-mails for comment %s", comment.pk)
-
-
-# --- Partner applications ------------------------------------------------------------
-
-
-def application_received_messages(*, application: PartnerApplication) -> list[dict]:
-    """Tell the reviewers that an application waits for them."""
-    context = {
-        "application": application,
-        "review_url": absolute_url(
-            reverse("admin:portal_partnerapplication_change", args=[application.pk])
-        ),
-        "subject_params": {"company": application.company_name},
-    }
-    return render_for("application_received", context, reviewers())
-
-
-def application_approved_messages(
-    *, application: PartnerApplication, user: User, set_password_path: str
-) -> list[dict]:
-    recipient = Recipient(user.email, application.language, application.contact_name)
-    context = {
-        "application": application,
-        "user": user,
-        "set_password_url": absolute_url(set_password_path),
-        "login_url": absolute_url(reverse("login")),
-    }
-    return [render_message("application_approved", context, recipient)]
-
-
-def application_known_messages(
-    *, application: PartnerApplication, owners: list[Recipient]
-) -> list[dict]:
-    """To the owners of an address or company that applied again: what exists, and how to
-    get in (log in, reset the password). Nothing is said to the visitor."""
-    context = {
-        "application": application,
-        "login_url": absolute_url(reverse("login")),
-        "reset_url": absolute_url(reverse("password_reset")),
-    }
-    return render_for("application_known", context, owners)
-
-
-def application_rejected_messages(*, application: PartnerApplication) -> list[dict]:
-    recipient = Recipient(application.email, application.language, application.contact_name)
-    context = {"application": application, "reason": application.rejection_reason}
-    return [render_message("application_rejected", context, recipient)]
