@@ -222,6 +222,9 @@ DEAL_DECISION_BUSINESS_DAYS = env.int("DEAL_DECISION_BUSINESS_DAYS", default=2)
 # How many times an approved registration's validity may be extended, and by how much by default.
 DEAL_MAX_EXTENSIONS = env.int("DEAL_MAX_EXTENSIONS", default=1)
 DEAL_EXTENSION_DAYS = env.int("DEAL_EXTENSION_DAYS", default=DEAL_VALIDITY_DAYS)
+# A deal returned to the partner (Action Required) and not answered within this many days
+# is withdrawn by `manage.py expire_deals`.
+ACTION_REQUIRED_ANSWER_DAYS = env.int("ACTION_REQUIRED_ANSWER_DAYS", default=14)
 
 # Accounts: log in with the username or the e-mail; django-axes first so that a
 # locked-out client is refused before any password is checked.

@@ -38,6 +38,9 @@ SUBJECTS = {
     "deal_comment": _("New comment on deal %(deal)s (%(customer)s)"),
     "deal_extended": _("Deal registration %(number)s extended until %(date)s"),
     "export_ready": _("Your Opportunity Manager export is ready"),
+    "deal_action_required": _("Action Required on your deal registration: %(name)s"),
+    "deal_resubmitted": _("Deal registration resubmitted: %(name)s (%(customer)s)"),
+    "deal_lapsed": _("Deal registration withdrawn without an answer: %(name)s"),
 }
 
 
@@ -238,21 +241,38 @@ def _deal_context(deal: Deal, **extra) -> dict:
     }
 
 
-def deal_status_messages(*, deal: Deal, to_status: str, note: str = "") -> list[dict]:
+def deal_status_messages(
+    *, deal: Deal, to_status: str, note: str = "", from_status: str = "", by=None
+) -> list[dict]:
     """The e-mails a status change sends, one per recipient."""
     Status = Deal.Status
-    if to_status not in (Status.SUBMITTED, Status.APPROVED, Status.REJECTED, Status.EXPIRED):
+    waited = from_status == Status.ACTION_REQUIRED
+    # Withdrawn by the portal (a request left unanswered); a partner's own withdrawal
+    # tells nobody.
+    lapsed = waited and to_status == Status.WITHDRAWN and by is None
+    mailed = (Status.SUBMITTED, Status.APPROVED, Status.REJECTED, Status.EXPIRED)
+    if to_status not in (*mailed, Status.ACTION_REQUIRED) and not lapsed:
         return []
     deal = _deal_for_mail(deal)
     if to_status == Status.SUBMITTED:
-        context = _deal_context(deal, review_url=deal_admin_url(deal))
-        return render_for("deal_submitted", context, reviewers())
+        context = _deal_context(deal, review_url=deal_admin_url(deal), answer=note)
+        return render_for("deal_resubmitted" if waited else "deal_submitted", context, reviewers())
+    if to_status == Status.ACTION_REQUIRED:
+        request = deal.action_requests.prefetch_related("reasons").last()
+        context = _deal_context(deal, request=request, reasons=list(request.reasons.all()))
+        return render_for(
+            "deal_action_required", context, _registering_user(deal) + _partner_contacts(deal)
+        )
+    if to_status == Status.WITHDRAWN:
+        return render_for("deal_lapsed", _deal_context(deal, note=note), _registering_user(deal))
     if to_status == Status.APPROVED:
         recipients = _registering_user(deal) + _partner_contacts(deal) + _distributor_users(deal)
         return render_for("deal_approved", _deal_context(deal, note=note), recipients)
     if to_status == Status.REJECTED:
         recipients = _registering_user(deal) + _partner_contacts(deal)
-        context = _deal_context(deal, reason=deal.rejection_reason or note)
+        context = _deal_context(
+            deal, reason=deal.rejection_reason or note, reason_code=deal.rejection_reason_code
+        )
         return render_for("deal_rejected", context, recipients)
     return render_for("deal_expired", _deal_context(deal), _registering_user(deal))
 
@@ -263,7 +283,14 @@ def on_status_changed(sender, *, deal: Deal, to_status: str, note: str = "", **k
     Nothing here may undo or fail the status change, so any error is logged.
     """
     try:
-        enqueue(deal_status_messages(deal=deal, to_status=to_status, note=note))
+        messages = deal_status_messages(
+            deal=deal,
+            to_status=to_status,
+            note=note,
+            from_status=kwargs.get("from_status", ""),
+            by=kwargs.get("by"),
+        )
+        enqueue(messages)
     except Exception:
         logger.exception("Could not prepare the e-mails for deal %s -> %s", deal.pk, to_status)
 

@@ -8,7 +8,7 @@ from django.utils.translation import gettext as _
 
 from portal import comments, workflow
 from portal.decisions import log_action
-from portal.models import Deal, User
+from portal.models import Deal, ReviewReason, User
 from portal.review_selectors import conflicts_with_details
 
 
@@ -60,7 +60,8 @@ def reject_as_duplicate(*, deal: Deal, by: User) -> Deal:
         "Duplicate registration: this customer and product were already registered "
         "by another partner on %(date)s."
     ) % {"date": since}
-    workflow.reject(deal=deal, by=by, reason=reason)
+    duplicate = ReviewReason.objects.filter(code="duplicate").first()
+    workflow.reject(deal=deal, by=by, reason=reason, reason_code=duplicate)
     comments.add_comment(
         deal=deal,
         author=by,

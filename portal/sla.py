@@ -1,4 +1,5 @@
-"""The approval SLA: how a decision-due time reads to a reviewer ("due in 5 h", "overdue by 1 d").
+"""The approval SLA: how a decision-due time reads ("due in 5 h", "overdue by 1 d"), and the
+business time a paused clock keeps (Action Required).
 
 The due time itself is set by `workflow.submit` with `add_business_days`.
 """
@@ -55,3 +56,38 @@ def add_business_days(start: datetime.datetime, days: int) -> datetime.datetime:
         if current.weekday() < 5:
             days -= 1
     return current
+
+
+def business_time_between(start: datetime.datetime, end: datetime.datetime) -> datetime.timedelta:
+    """How much of [start, end) falls on working days (Monday to Friday, the vendor's local
+    days): what is left of a decision's time when the clock stops. Negative when overdue."""
+    if end < start:
+        return -business_time_between(end, start)
+    total = datetime.timedelta(0)
+    current = start
+    while current < end:
+        midnight = datetime.datetime.combine(
+            current.date() + datetime.timedelta(days=1), datetime.time(), tzinfo=current.tzinfo
+        )
+        step_end = min(end, midnight)
+        if current.weekday() < 5:
+            total += step_end - current
+        current = step_end
+    return total
+
+
+def add_business_time(start: datetime.datetime, amount: datetime.timedelta) -> datetime.datetime:
+    """`start` moved on by `amount` of working-day time: where a stopped clock's remaining
+    time ends once it runs again. Time already overdue stays overdue."""
+    if amount <= datetime.timedelta(0):
+        return start + amount
+    current = start
+    while True:
+        midnight = datetime.datetime.combine(
+            current.date() + datetime.timedelta(days=1), datetime.time(), tzinfo=current.tzinfo
+        )
+        if current.weekday() < 5:
+            if current + amount <= midnight:
+                return current + amount
+            amount -= midnight - current
+        current = midnight

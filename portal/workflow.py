@@ -7,6 +7,7 @@ sends an e-mail). An illegal transition raises `DealTransitionError`.
 """
 
 import datetime
+import importlib
 from dataclasses import dataclass
 from decimal import Decimal
 
@@ -24,6 +25,7 @@ from portal.deal_rules import bounded, latest_date, validate_for_submission
 from portal.models import (
     Deal,
     DealHistory,
+    ReviewReason,
     User,
 )
 
@@ -60,39 +62,56 @@ class Transition:
     verb: str  # for "Cannot <verb> a deal that is <status>."
     requires: tuple[str, ...] = ()
     kind: str = DealHistory.Kind.STATUS
+    # The module whose function of this name performs it, when its rules are a service's.
+    service: str = "portal.workflow"
 
     def allows(self, status: str) -> bool:
         return status in self.sources
 
+    @property
+    def function(self):
+        return getattr(importlib.import_module(self.service), self.name)
 
-def _t(name, sources, target, actors, verb, requires=(), kind=DealHistory.Kind.STATUS):
-    return Transition(name, frozenset(sources), target, frozenset(actors), verb, requires, kind)
+
+def _t(
+    name, sources, target, actors, verb, requires=(), kind=DealHistory.Kind.STATUS, service=None
+):
+    return Transition(
+        name, frozenset(sources), target, frozenset(actors), verb, requires, kind,
+        service or "portal.workflow",
+    )  # fmt: skip
 
 
 S, PARTNER, REVIEWER, SYSTEM = Status, Actor.PARTNER, Actor.REVIEWER, Actor.SYSTEM
+WAITING = [S.SUBMITTED, S.ACTION_REQUIRED]  # not decided yet
+AR = "portal.action_required"
+EXTENSION = DealHistory.Kind.EXTENSION
 TRANSITIONS: dict[str, Transition] = {
     t.name: t
     for t in [
         # name, from, to, who triggers it, the verb of its refusal, what it requires
         _t("submit", [S.DRAFT], S.SUBMITTED, [PARTNER], gettext_lazy("submit")),
         _t("approve", [S.SUBMITTED], S.APPROVED, [REVIEWER], gettext_lazy("approve")),
-        _t("reject", [S.SUBMITTED], S.REJECTED, [REVIEWER], gettext_lazy("reject"), ("reason",)),
-        _t("withdraw", [S.SUBMITTED], S.WITHDRAWN, [PARTNER], gettext_lazy("withdraw")),
+        _t("reject", WAITING, S.REJECTED, [REVIEWER], gettext_lazy("reject"),
+           ("reason_code", "reason")),
+        _t("withdraw", WAITING, S.WITHDRAWN, [PARTNER], gettext_lazy("withdraw")),
+        # Action Required: the reviewer asks and the clock stops; the partner answers and
+        # resubmits, or the portal withdraws the deal unanswered.
+        _t("request_action", [S.SUBMITTED], S.ACTION_REQUIRED, [REVIEWER],
+           gettext_lazy("ask for changes to"), ("reasons", "message"), service=AR),
+        _t("resubmit", [S.ACTION_REQUIRED], S.SUBMITTED, [PARTNER], gettext_lazy("resubmit"),
+           service=AR),
+        _t("lapse", [S.ACTION_REQUIRED], S.WITHDRAWN, [SYSTEM], gettext_lazy("withdraw"),
+           service=AR),
         _t("expire", [S.APPROVED], S.EXPIRED, [SYSTEM], gettext_lazy("expire")),
         _t("mark_won", [S.APPROVED], S.WON, [PARTNER], gettext_lazy("mark as won")),
         _t("mark_lost", [S.APPROVED], S.LOST, [PARTNER], gettext_lazy("mark as lost")),
         # The partner asks (an extension request); a reviewer decides and moves the end,
         # by default to `default_extension_end`.
-        _t(
-            "extend",
-            [S.APPROVED],
-            S.APPROVED,
-            [REVIEWER],
-            gettext_lazy("extend"),
-            kind=DealHistory.Kind.EXTENSION,
-        ),
+        _t("extend", [S.APPROVED], S.APPROVED, [REVIEWER], gettext_lazy("extend"),
+           kind=EXTENSION),
     ]
-}
+}  # fmt: skip
 
 
 def transitions_for(*, status: str, actor: str) -> list[Transition]:
@@ -120,6 +139,11 @@ def _record(
     from_status, to = locked.status, TRANSITIONS[name].target
     locked.status = to
     locked.save(update_fields=["status", "updated_at", *fields])
+    if from_status == Status.ACTION_REQUIRED and name != "resubmit":
+        # Left unanswered (withdrawn, rejected, lapsed): the request is closed.
+        locked.action_requests.filter(answered_at=None, closed_at=None).update(
+            closed_at=timezone.now()
+        )
     DealHistory.objects.create(
         deal=locked,
         by=by,
@@ -136,6 +160,18 @@ def _record(
             sender=Deal, deal=locked, from_status=from_status, to_status=to, by=by, note=note
         )
     )
+
+
+@transaction.atomic
+def perform(name: str, *, deal: Deal, by: User | None, note: str = "", change=None) -> Deal:
+    """A transition whose own rules live in a service (`portal.action_required`): lock,
+    check the table, let `change(locked)` set what it changes (returning the field names),
+    then save and record it like every other transition."""
+    locked = _lock(deal)
+    _require(locked, name)
+    fields = change(locked) if change else []
+    _record(locked, deal, name=name, by=by, note=note, fields=fields)
+    return locked
 
 
 @transaction.atomic
@@ -210,15 +246,20 @@ def approve(
 
 
 @transaction.atomic
-def reject(*, deal: Deal, by: User, reason: str) -> Deal:
-    """Reject a submitted deal; the reason is required and shown to the partner."""
+def reject(*, deal: Deal, by: User, reason: str, reason_code: ReviewReason | None = None) -> Deal:
+    """Reject a submitted deal (or one waiting on the partner) with a reason from the
+    vendor's list (`ReviewReason`; "other" when none is given) and the reviewer's text,
+    both shown to the partner with the reason's guidance."""
     reason = (reason or "").strip()
     if not reason:
         raise ValidationError({"reason": _("Give the reason for the rejection.")})
+    if reason_code is None:
+        reason_code = ReviewReason.objects.get(code=ReviewReason.OTHER)
     locked = _lock(deal)
     _require(locked, "reject")
-    locked.rejection_reason = reason
-    _record(locked, deal, name="reject", by=by, note=reason, fields=["rejection_reason"])
+    locked.rejection_reason, locked.rejection_reason_code = reason, reason_code
+    fields = ["rejection_reason", "rejection_reason_code"]
+    _record(locked, deal, name="reject", by=by, note=reason, fields=fields)
     return deal
 
 

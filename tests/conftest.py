@@ -59,6 +59,16 @@ def make_deal(partner_user, distributor_user, reviewer):
         workflow.submit(deal=deal, by=deal.registered_by)
         if status == Deal.Status.SUBMITTED:
             return deal
+        if status == Deal.Status.ACTION_REQUIRED:
+            from portal import action_required
+            from portal.models import ReviewReason
+
+            action_required.request_action(
+                deal=deal, by=reviewer, reasons=[ReviewReason.objects.get(code="other")],
+                message="Tell us more about the project.",
+            )  # fmt: skip
+            deal.refresh_from_db()
+            return deal
         if status == Deal.Status.REJECTED:
             return workflow.reject(deal=deal, by=reviewer, reason="Duplicate registration.")
         if status == Deal.Status.WITHDRAWN:

@@ -18,6 +18,7 @@ from portal.models import (
     Partner,
     Product,
     ProductFamily,
+    ReviewReason,
     User,
 )
 from portal.roles import REVIEWERS_GROUP
@@ -181,3 +182,12 @@ class PartnerApplicationFactory(factory.django.DjangoModelFactory):
     email = factory.Sequence(lambda n: f"ewa{n}@applicant.example")
     phone = "+48 600 100 200"
     distributor = factory.SubFactory(DistributorFactory)
+
+
+class ReviewReasonFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = ReviewReason
+
+    code = factory.Sequence(lambda n: f"reason-{n}")
+    name = factory.Sequence(lambda n: f"Reason {n}")
+    guidance = "Do this."

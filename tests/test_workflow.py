@@ -8,8 +8,8 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
-from portal import sla, workflow
-from portal.models import Deal, DealHistory
+from portal import action_required, sla, workflow
+from portal.models import Deal, DealHistory, ReviewReason
 from tests import factories
 
 pytestmark = pytest.mark.django_db
@@ -20,11 +20,38 @@ TRANSITIONS = {
     # name: (function, kwargs-builder, statuses it is legal from, status it leads to)
     "submit": (workflow.submit, lambda d, r: {"by": d.registered_by}, {S.DRAFT}, S.SUBMITTED),
     "approve": (workflow.approve, lambda d, r: {"by": r}, {S.SUBMITTED}, S.APPROVED),
-    "reject": (workflow.reject, lambda d, r: {"by": r, "reason": "No."}, {S.SUBMITTED}, S.REJECTED),
+    "reject": (
+        workflow.reject,
+        lambda d, r: {"by": r, "reason": "No."},
+        {S.SUBMITTED, S.ACTION_REQUIRED},
+        S.REJECTED,
+    ),
     "withdraw": (
         workflow.withdraw,
         lambda d, r: {"by": d.registered_by},
+        {S.SUBMITTED, S.ACTION_REQUIRED},
+        S.WITHDRAWN,
+    ),
+    "request_action": (
+        action_required.request_action,
+        lambda d, r: {
+            "by": r,
+            "reasons": ReviewReason.objects.filter(code="other"),
+            "message": "More?",
+        },
         {S.SUBMITTED},
+        S.ACTION_REQUIRED,
+    ),
+    "resubmit": (
+        action_required.resubmit,
+        lambda d, r: {"by": d.registered_by, "changes": {}},
+        {S.ACTION_REQUIRED},
+        S.SUBMITTED,
+    ),
+    "lapse": (
+        action_required.lapse,
+        lambda d, r: {"by": None},
+        {S.ACTION_REQUIRED},
         S.WITHDRAWN,
     ),
     "mark_won": (workflow.mark_won, lambda d, r: {"by": d.registered_by}, {S.APPROVED}, S.WON),

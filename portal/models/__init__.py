@@ -22,11 +22,13 @@ from portal.models.exports import ExportJob
 from portal.models.limits import RateLimitCounter
 from portal.models.log import ActionLogEntry
 from portal.models.organisations import Distributor, Partner, User
+from portal.models.review import ActionRequest, ReviewReason
 
 __all__ = [
     "MAX_PRODUCTS_PER_DEAL",
     "NUMBERED_STATUSES",
     "ActionLogEntry",
+    "ActionRequest",
     "Competitor",
     "Customer",
     "CustomerContact",
@@ -46,5 +48,6 @@ __all__ = [
     "Product",
     "ProductFamily",
     "RateLimitCounter",
+    "ReviewReason",
     "User",
 ]

@@ -27,6 +27,8 @@ SAME_PRODUCT_TWICE = _("The same product is on this deal twice.")
 class DealStatus(models.TextChoices):
     DRAFT = "draft", pgettext_lazy("deal status", "Draft")
     SUBMITTED = "submitted", pgettext_lazy("deal status", "Submitted")
+    # Returned to the partner with a request; back to Submitted when they answer it.
+    ACTION_REQUIRED = "action_required", pgettext_lazy("deal status", "Action Required")
     APPROVED = "approved", pgettext_lazy("deal status", "Approved")
     REJECTED = "rejected", pgettext_lazy("deal status", "Rejected")
     WITHDRAWN = "withdrawn", pgettext_lazy("deal status", "Withdrawn")
@@ -121,6 +123,19 @@ class Deal(models.Model):
         validators=[MinValueValidator(0), MaxValueValidator(100)],
     )
     rejection_reason = models.TextField(_("rejection reason"), blank=True, editable=False)
+    rejection_reason_code = models.ForeignKey(
+        "portal.ReviewReason",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        editable=False,
+        related_name="+",
+        verbose_name=_("reason"),
+    )
+    # The decision clock stops while the deal waits on the partner (Action Required):
+    # since when, and how much business time was left (`sla.business_time_between`).
+    sla_paused_at = models.DateTimeField(null=True, blank=True, editable=False)
+    sla_remaining = models.DurationField(null=True, blank=True, editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
     # The Register a Deal wizard's one-time token: unique, so a refresh, a double
@@ -187,6 +202,10 @@ class Deal(models.Model):
     @property
     def awaits_decision(self) -> bool:
         return self.status == DealStatus.SUBMITTED
+
+    @property
+    def awaits_partner(self) -> bool:
+        return self.status == DealStatus.ACTION_REQUIRED
 
     @property
     def was_rejected(self) -> bool:

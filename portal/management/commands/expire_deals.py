@@ -1,4 +1,5 @@
-"""Expire approved deals past their validity end and send the "expires soon" reminders.
+"""Expire approved deals past their validity end, send the "expires soon" reminders, and
+withdraw the deals whose Action Required request went unanswered (`action_required`).
 
 Idempotent and safe to run from cron every hour: an expired deal is no longer
 Approved, and a reminder is marked as sent (for that validity end) in the same
@@ -14,7 +15,7 @@ from django.db import transaction
 from django.db.models import F, Q
 from django.utils import timezone
 
-from portal import notifications, workflow
+from portal import action_required, notifications, workflow
 from portal.models import Deal
 
 
@@ -25,8 +26,10 @@ class Command(BaseCommand):
         today = timezone.localdate()
         expired, skipped = self.expire(today)
         reminded = self.remind(today)
+        lapsed = action_required.withdraw_unanswered()
         self.stdout.write(
-            f"Expired {expired} deal(s), skipped {skipped}, sent {reminded} expiry reminder(s)."
+            f"Expired {expired} deal(s), skipped {skipped}, sent {reminded} expiry reminder(s), "
+            f"withdrew {lapsed} deal(s) left unanswered in Action Required."
         )
 
     def expire(self, today: datetime.date) -> tuple[int, int]:
