@@ -9,10 +9,12 @@ class PortalConfig(AppConfig):
     verbose_name = _("Deal registration")
 
     def ready(self) -> None:
+        from portal.review_reasons import sync_default_reasons
         from portal.roles import sync_reviewers_group
 
         # After auth's own receiver has created the permissions.
         post_migrate.connect(sync_reviewers_group, sender=self)
+        post_migrate.connect(sync_default_reasons, sender=self)
 
         from django.contrib.auth.signals import user_logged_in
 

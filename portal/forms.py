@@ -291,3 +291,30 @@ class DetailsForm(PlainTextForm):
         if data.get("estimated_value") is not None and not data.get("currency"):
             self.add_error("currency", _("Choose the currency of the estimated value."))
         return data
+
+
+class RespondForm(DetailsForm):
+    """The partner's answer to Action Required: the deal's fields the reviewer asked to
+    change (with the wizard's own rules for them) and a reply to the vendor."""
+
+    answer = forms.CharField(
+        label=_("Your answer to the vendor"),
+        required=False,
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 4}),
+    )
+
+    def __init__(self, *args, asked: list[str], **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        keep = {*asked, "answer"} | ({"currency"} if "estimated_value" in asked else set())
+        for name in list(self.fields):
+            if name not in keep:
+                del self.fields[name]
+        if not asked:
+            # Nothing to change: the answer is the whole reply.
+            self.fields["answer"].required = True
+            self.fields["answer"].error_messages["required"] = _("Write your answer.")
+
+    @property
+    def changes(self) -> dict:
+        return {k: v for k, v in self.cleaned_data.items() if k != "answer"}

@@ -22,6 +22,7 @@ REVIEWER_PERMISSIONS = [
     "change_distributorapitoken",
     "view_partnerapplication",
     "change_partnerapplication",
+    "view_actionrequest",
     # Users are seen (for data-protection requests and second-factor resets), not edited.
     "view_user",
     *[
@@ -34,6 +35,7 @@ REVIEWER_PERMISSIONS = [
             "distributor",
             "customer",
             "customercontact",
+            "reviewreason",
         ]
         for action in ["add", "change", "view"]
     ],

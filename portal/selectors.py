@@ -77,8 +77,14 @@ def get_deal_page_for(*, user: User, pk: int) -> Deal:
         deals_visible_to(user=user)
         .annotate(**contacts)
         .select_related(
-            "customer", "customer_contact", "partner", "distributor", "registered_by", *contacts
-        )
+            "customer",
+            "customer_contact",
+            "partner",
+            "distributor",
+            "registered_by",
+            "rejection_reason_code",
+            *contacts,
+        )  # fmt: skip
     )
     if user.partner_id:
         deals = with_conflict_since(deals)

@@ -2,6 +2,7 @@ from django.urls import path
 
 from portal.views import (
     accounts,
+    action_required,
     apply,
     deal_reg_check,
     deals,
@@ -82,6 +83,11 @@ urlpatterns = [
         "sales-zone/opportunity-manager/<int:pk>/comments/",
         deals.deal_comment,
         name="deal_comment",
+    ),
+    path(
+        "sales-zone/opportunity-manager/<int:pk>/respond/",
+        action_required.deal_respond,
+        name="deal_respond",
     ),
     path("apply/", apply.apply, name="apply"),
     path("apply/thanks/", apply.apply_done, name="apply_done"),

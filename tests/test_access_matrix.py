@@ -49,6 +49,7 @@ class World:
     approved: Deal  # partner A's, naming distributor X
     foreign: Deal  # partner B's, naming distributor Y
     application: PartnerApplication  # a pending application for partner access
+    waiting: Deal  # partner A's, returned to it by a reviewer (Action Required)
     export: ExportJob  # partner A's finished background export of its deals
 
     def secrets(self, owner: str) -> list[str]:
@@ -83,6 +84,7 @@ def world(make_deal, make_other_deal, partner_user, settings, tmp_path) -> World
         approved=approved,
         foreign=make_other_deal(Deal.Status.APPROVED, **customer("Poufne Beta Sp.j.")),
         application=factories.PartnerApplicationFactory(),
+        waiting=make_deal(Deal.Status.ACTION_REQUIRED, **customer("Zagadka Alfa Sp. z o.o.")),
         export=export,
     )
 
@@ -135,6 +137,19 @@ CASES = [
         CONFIRM,
     ),
     ("withdraw", "post", lambda w: reverse("portal:deal_withdraw", args=[w.submitted.pk]), ACT),
+    (
+        "answer Action Required (form)",
+        "get",
+        lambda w: reverse("portal:deal_respond", args=[w.waiting.pk]),
+        CONFIRM,
+    ),
+    (
+        # Nothing typed: the answer is asked for, nothing changes.
+        "answer Action Required (empty)",
+        "post",
+        lambda w: reverse("portal:deal_respond", args=[w.waiting.pk]),
+        {**CONFIRM, "partner A": 400},
+    ),
     (
         "mark won (confirm)",
         "get",
@@ -297,6 +312,12 @@ OTHER_CASES = [
         "admin: reject a deal (form)",
         "get",
         lambda w: reverse("admin:portal_deal_reject", args=[w.submitted.pk]),
+        REVIEWERS_ADMIN,
+    ),
+    (
+        "admin: request action on a deal (form)",
+        "get",
+        lambda w: reverse("admin:portal_deal_request_action", args=[w.submitted.pk]),
         REVIEWERS_ADMIN,
     ),
     (

@@ -4,11 +4,15 @@ import pytest
 from django.contrib.auth.models import Group, Permission
 from django.urls import reverse
 
-from portal.models import Deal
+from portal.models import Deal, ReviewReason
 from tests import factories
 
 pytestmark = pytest.mark.django_db
 S = Deal.Status
+
+
+def other_reason() -> int:
+    return ReviewReason.objects.get(code="other").pk
 
 
 def test_reviewers_group_holds_the_review_permission(reviewer):
@@ -91,7 +95,9 @@ def test_reviewer_rejects_with_a_reason(client, reviewer, make_deal):
     assert "This field is required" in response.content.decode()
     deal.refresh_from_db()
     assert deal.status == S.SUBMITTED
-    client.post(url, {"reason": "Registered by another partner first."})
+    client.post(
+        url, {"reason": "Registered by another partner first.", "reason_code": other_reason()}
+    )
     deal.refresh_from_db()
     assert deal.status == S.REJECTED
     assert deal.rejection_reason == "Registered by another partner first."
@@ -156,7 +162,11 @@ def test_bulk_reject_asks_for_one_reason_then_rejects(client, reviewer, make_dea
     assert "Reject these deals with one reason" in response.content.decode()
     response = client.post(url, {**selection, "apply": "1", "reason": ""})
     assert "This field is required" in response.content.decode()
-    client.post(url, {**selection, "apply": "1", "reason": "Out of territory."}, follow=True)
+    client.post(
+        url,
+        {**selection, "apply": "1", "reason": "Out of territory.", "reason_code": other_reason()},
+        follow=True,
+    )
     for deal in (first, second):
         deal.refresh_from_db()
         assert (deal.status, deal.rejection_reason) == (S.REJECTED, "Out of territory.")

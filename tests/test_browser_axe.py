@@ -69,6 +69,7 @@ def pages(role: str | None) -> list[tuple[str, str]]:
         deals = Deal.objects.all()
     approved = deals.filter(status=Deal.Status.APPROVED).order_by("pk").first()
     submitted = deals.filter(status=Deal.Status.SUBMITTED).order_by("pk").first()
+    waiting = deals.filter(status=Deal.Status.ACTION_REQUIRED).order_by("pk").first()
     listed = [
         ("home", reverse("portal:home")),
         ("opportunity_manager", reverse("portal:opportunity_manager")),
@@ -87,6 +88,8 @@ def pages(role: str | None) -> list[tuple[str, str]]:
                 reverse("portal:deal_request_extension", args=[approved.pk]),
             ),
             ("deal_withdraw", reverse("portal:deal_withdraw", args=[submitted.pk])),
+            ("deal_respond", reverse("portal:deal_respond", args=[waiting.pk])),
+            ("deal_detail", reverse("portal:deal_detail", args=[waiting.pk])),
             ("deal_mark_won", reverse("portal:deal_mark_won", args=[approved.pk])),
             ("deal_mark_lost", reverse("portal:deal_mark_lost", args=[approved.pk])),
             ("export_job", reverse("portal:export_job", args=[export.pk])),
@@ -128,7 +131,8 @@ def test_every_page_is_listed_or_set_aside_with_a_reason():
 PAGE_NAMES = {
     "partner": {
         "home", "opportunity_manager", "deal_detail", "profile", "password_change", "two_factor",
-        "register_deal_step", "deal_request_extension", "deal_withdraw", "deal_mark_won",
+        "register_deal_step", "deal_request_extension", "deal_withdraw", "deal_respond",
+        "deal_mark_won",
         "deal_mark_lost", "export_job", "password_change_done",
     },
     "distributor": {"home", "opportunity_manager", "deal_detail", "deal_reg_check"},

@@ -7,7 +7,6 @@ from django.urls import reverse
 
 from portal.models import Deal
 from tests.browser import login, screenshot
-from tests.test_browser_axe import demo  # noqa: F401 - the demo data set
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 

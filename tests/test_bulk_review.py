@@ -8,7 +8,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from portal import workflow
-from portal.models import Deal, DealHistory
+from portal.models import Deal, DealHistory, ReviewReason
 
 pytestmark = pytest.mark.django_db
 S = Deal.Status
@@ -58,7 +58,12 @@ def test_bulk_reject_on_a_mixed_selection_uses_one_reason_and_reports_refusals(
     a, withdrawn = make_deal(S.SUBMITTED), make_deal(S.WITHDRAWN)
     client.force_login(reviewer)
     html = post_action(
-        client, "reject_selected", [a, withdrawn], apply="1", reason="Out of territory."
+        client,
+        "reject_selected",
+        [a, withdrawn],
+        apply="1",
+        reason="Out of territory.",
+        reason_code=ReviewReason.objects.get(code="other").pk,
     ).content.decode()
     a.refresh_from_db()
     withdrawn.refresh_from_db()

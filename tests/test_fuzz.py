@@ -383,6 +383,30 @@ TARGETS = [
         [deal_parts.DealCommentForm],
     ),  # fmt: skip
     Target(
+        "answer Action Required",
+        "post",
+        deal_url("portal:deal_respond", "waiting"),
+        static(
+            "answer",
+            "name",
+            "expected_close_date",
+            "next_steps",
+            "estimated_value",
+            "currency",
+            "distributor",
+        ),
+        "partner_user",
+        [wizard_forms.RespondForm],
+    ),  # fmt: skip
+    Target(
+        "admin request action",
+        "post",
+        admin_deal_url("portal_deal_request_action"),
+        of(deal_parts.RequestActionForm),
+        "reviewer",
+        [deal_parts.RequestActionForm],
+    ),
+    Target(
         "admin reject",
         "post",
         admin_deal_url("portal_deal_reject"),
@@ -486,6 +510,18 @@ def assert_no_control_characters_stored():
     assert bad == []
 
 
+def waiting_on_partner(deal, reviewer):
+    """A deal returned to its partner asking to change every field that may be asked."""
+    from portal import action_required
+    from portal.models import ActionRequest, ReviewReason
+
+    action_required.request_action(
+        deal=deal, by=reviewer, reasons=ReviewReason.objects.filter(code="other"),
+        message="Change everything.", fields=ActionRequest.Field.values,
+    )  # fmt: skip
+    return deal
+
+
 @pytest.fixture
 def world(request, make_deal, partner_user, distributor_user, reviewer, catalogue):
     from tests import factories
@@ -497,6 +533,7 @@ def world(request, make_deal, partner_user, distributor_user, reviewer, catalogu
         "catalogue": catalogue,
         "submitted": make_deal(S.SUBMITTED),
         "approved": make_deal(S.APPROVED),
+        "waiting": waiting_on_partner(make_deal(S.SUBMITTED), reviewer),
         "application": factories.PartnerApplicationFactory(),
     }
 

@@ -72,9 +72,7 @@ class DealBulkActions:
             request,
             queryset,
             form_class=RejectForm,
-            change=lambda deal, data: workflow.reject(
-                deal=deal, by=request.user, reason=data["reason"]
-            ),
+            change=lambda deal, data: workflow.reject(deal=deal, by=request.user, **data),
             done_message=self._done(_("rejected")),
             template="admin/portal/deal/reject_selected.html",
             context=self._bulk_context(queryset, _("Reject selected deals")),

@@ -12,6 +12,7 @@ from portal import access, deal_rules
 from portal.admin.inlines import LabelledTabularInline
 from portal.inputs import PlainTextForm, as_id
 from portal.models import (
+    ActionRequest,
     Deal,
     DealComment,
     DealContact,
@@ -19,6 +20,7 @@ from portal.models import (
     DealLine,
     ExtensionRequest,
     Product,
+    ReviewReason,
 )
 
 
@@ -67,12 +69,43 @@ class ConfirmConflictsForm(PlainTextForm):
     )
 
 
+def offered_reasons():
+    return ReviewReason.objects.filter(is_active=True)
+
+
 class RejectForm(PlainTextForm):
-    reason = forms.CharField(
+    reason_code = forms.ModelChoiceField(
         label=_("Reason"),
+        queryset=offered_reasons(),
+        empty_label=_("Choose the reason"),
+        help_text=_("The partner sees it with the vendor's guidance for it."),
+    )
+    reason = forms.CharField(
+        label=_("Explanation"),
         max_length=2000,
         widget=forms.Textarea(attrs={"rows": 4}),
-        help_text=_("The partner sees this reason."),
+        help_text=_("The partner sees this text."),
+    )
+
+
+class RequestActionForm(PlainTextForm):
+    reasons = forms.ModelMultipleChoiceField(
+        label=_("Reasons"),
+        queryset=offered_reasons(),
+        widget=forms.CheckboxSelectMultiple,
+        error_messages={"required": _("Choose at least one reason.")},
+    )
+    message = forms.CharField(
+        label=_("What the partner should do"),
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 4}),
+        error_messages={"required": _("Say what the partner should do.")},
+    )
+    fields = forms.MultipleChoiceField(
+        label=_("Fields the partner must change (optional)"),
+        choices=ActionRequest.Field.choices,
+        widget=forms.CheckboxSelectMultiple,
+        required=False,
     )
 
 

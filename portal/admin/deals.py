@@ -1,19 +1,17 @@
-"""The vendor reviewers' deal queue: approve, reject, reject as duplicate, bulk decisions."""
+"""The vendor reviewers' deal queue and deal page (decisions: `deal_decisions`, bulk ones:
+`deal_actions`)."""
 
-from django.contrib import admin, messages
-from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
-from django.template.response import TemplateResponse
-from django.urls import path, reverse
+from django.contrib import admin
+from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
-from portal import access, comments, review, sla, workflow
+from portal import access, action_required, comments, sla
 from portal.admin.deal_actions import DealBulkActions
+from portal.admin.deal_decisions import DealDecisionViews
 from portal.admin.deal_parts import (
-    ApproveForm,
     ConflictListFilter,
     DealCommentInline,
     DealContactInline,
@@ -21,7 +19,6 @@ from portal.admin.deal_parts import (
     DealLineInline,
     ExtensionRequestInline,
     ProductListFilter,
-    RejectForm,
     SlaListFilter,
 )
 from portal.admin.queue import LIST_ORDER, QUEUE_ORDER, CappedPaginator, QueueStatusFilter, is_queue
@@ -35,7 +32,7 @@ LIVE_STATUSES = (Deal.Status.SUBMITTED, Deal.Status.APPROVED)
 
 
 @admin.register(Deal)
-class DealAdmin(DealBulkActions, FindsDeals):
+class DealAdmin(DealDecisionViews, DealBulkActions, FindsDeals):
     list_display = [
         "id",
         "deal_reg_number_column",
@@ -138,6 +135,11 @@ class DealAdmin(DealBulkActions, FindsDeals):
 
     @admin.display(description=_("decision"), ordering="decision_due_at")
     def decision_due_badge(self, obj: Deal) -> str:
+        if obj.awaits_partner:
+            # The clock is stopped while the partner answers.
+            return format_html(
+                '<span class="sla-badge sla-paused">{}</span>', action_required.paused_badge(obj)
+            )
         if obj.status != Deal.Status.SUBMITTED or obj.decision_due_at is None:
             return ""
         badge = sla.due_badge(obj.decision_due_at, timezone.now())
@@ -210,33 +212,17 @@ class DealAdmin(DealBulkActions, FindsDeals):
         # Read by the bulk actions' `permissions=["review"]`: hidden and refused for others.
         return self.can_review(request)
 
-    def get_urls(self):
-        opts = self.opts
-        return [
-            path(
-                "<path:object_id>/approve/",
-                self.admin_site.admin_view(self.approve_view),
-                name=f"{opts.app_label}_{opts.model_name}_approve",
-            ),
-            path(
-                "<path:object_id>/reject/",
-                self.admin_site.admin_view(self.reject_view),
-                name=f"{opts.app_label}_{opts.model_name}_reject",
-            ),
-            path(
-                "<path:object_id>/reject-duplicate/",
-                self.admin_site.admin_view(self.reject_duplicate_view),
-                name=f"{opts.app_label}_{opts.model_name}_reject_duplicate",
-            ),
-            *super().get_urls(),
-        ]
-
     def change_view(self, request, object_id, form_url="", extra_context=None):
         deal = self.get_object(request, object_id)
         extra_context = extra_context or {}
         if deal is not None:
             decision = access.deal_access(request.user, deal)
             extra_context["can_decide"] = decision.may("approve") or decision.may("reject")
+            extra_context["can_approve"] = decision.may("approve")
+            extra_context["can_request_action"] = decision.may("request_action")
+            if deal.awaits_partner:
+                extra_context["waiting_request"] = action_required.open_request(deal)
+                extra_context["paused_badge"] = action_required.paused_badge(deal)
             if deal.status in LIVE_STATUSES:
                 extra_context["conflicts"] = conflicts_with_details(deal=deal)
                 extra_context["this_deal"] = deal
@@ -246,94 +232,3 @@ class DealAdmin(DealBulkActions, FindsDeals):
             if extra_context["can_decide"] and deal.decision_due_at:
                 extra_context["due_badge"] = sla.due_badge(deal.decision_due_at, timezone.now())
         return super().change_view(request, object_id, form_url, extra_context)
-
-    def reject_duplicate_view(self, request: HttpRequest, object_id: str) -> HttpResponse:
-        """One click: reject as a duplicate of the earliest conflicting registration."""
-        deal = self._reviewable_deal(request, object_id)
-        change_url = reverse("admin:portal_deal_change", args=[deal.pk])
-        if request.method != "POST":
-            return HttpResponseRedirect(change_url)
-        try:
-            review.reject_as_duplicate(deal=deal, by=request.user)
-        except workflow.DealTransitionError as exc:
-            self.message_user(request, str(exc), messages.ERROR)
-        else:
-            self.message_user(request, _("Deal rejected as a duplicate."), messages.SUCCESS)
-        return HttpResponseRedirect(change_url)
-
-    def _reviewable_deal(self, request: HttpRequest, object_id: str) -> Deal:
-        if not self.can_review(request):
-            raise PermissionDenied
-        return access.get_visible_or_404(
-            Deal.objects.select_related("customer", "partner"), object_id
-        )
-
-    def _render_decision(self, request, deal, form, title, template) -> HttpResponse:
-        context = {
-            **self.admin_site.each_context(request),
-            "opts": self.opts,
-            "deal": deal,
-            "form": form,
-            "title": title,
-            "conflicts": conflicts_with_details(deal=deal),
-        }
-        return TemplateResponse(request, template, context)
-
-    def approve_view(self, request: HttpRequest, object_id: str) -> HttpResponse:
-        deal = self._reviewable_deal(request, object_id)
-        change_url = reverse("admin:portal_deal_change", args=[deal.pk])
-        data = request.POST if request.method == "POST" else None
-        form = ApproveForm(data, deal=deal, initial=workflow.approval_defaults())
-        if not review.earlier_conflicts(deal):
-            del form.fields["confirm_conflicts"]
-        if form.is_bound and form.is_valid():
-            try:
-                review.approve(deal=deal, by=request.user, **form.cleaned_data)
-            except workflow.DealTransitionError as exc:
-                self.message_user(request, str(exc), messages.ERROR)
-                return HttpResponseRedirect(change_url)
-            except ValidationError as exc:
-                for field, errors in exc.message_dict.items():
-                    form.add_error(field if field in form.fields else None, errors)
-            else:
-                self.message_user(
-                    request,
-                    _("Deal approved. Deal Reg Number: %(number)s.")
-                    % {"number": deal.deal_reg_number},
-                    messages.SUCCESS,
-                )
-                if form.validity_warning:
-                    self.message_user(request, form.validity_warning, messages.WARNING)
-                return HttpResponseRedirect(change_url)
-        default_end = workflow.approval_defaults()["validity_end"]
-        if not form.is_bound and default_end < deal.expected_close_date:
-            form.validity_warning = _(
-                "The validity would end on %(end)s, before the expected close date %(close)s."
-            ) % {"end": date_format(default_end), "close": date_format(deal.expected_close_date)}
-        return self._render_decision(
-            request,
-            deal,
-            form,
-            _("Approve %(deal)s") % {"deal": deal},
-            "admin/portal/deal/approve.html",
-        )
-
-    def reject_view(self, request: HttpRequest, object_id: str) -> HttpResponse:
-        deal = self._reviewable_deal(request, object_id)
-        change_url = reverse("admin:portal_deal_change", args=[deal.pk])
-        form = RejectForm(request.POST or None)
-        if request.method == "POST" and form.is_valid():
-            try:
-                workflow.reject(deal=deal, by=request.user, reason=form.cleaned_data["reason"])
-            except workflow.DealTransitionError as exc:
-                self.message_user(request, str(exc), messages.ERROR)
-            else:
-                self.message_user(request, _("Deal rejected."), messages.SUCCESS)
-            return HttpResponseRedirect(change_url)
-        return self._render_decision(
-            request,
-            deal,
-            form,
-            _("Reject %(deal)s") % {"deal": deal},
-            "admin/portal/deal/reject.html",
-        )

@@ -245,45 +245,12 @@ class Migration(migrations.Migration):
     ]
 
 
-# The vendor's first list of reasons (editable in the admin afterwards).
-REASONS = [
-    ("end_customer_unclear", "End customer unclear", "Niejasny klient końcowy",
-     "Give the end customer's full legal name, tax ID and address, and a contact who works there.",
-     "Podaj pełną nazwę klienta końcowego, NIP i adres oraz osobę kontaktową, która tam pracuje."),
-    ("proof_of_activity", "Proof of pre-sales activity", "Dowód działań przedsprzedażowych",
-     "Attach or describe what you have done with the customer: a meeting, a workshop, a demo, "
-     "a proposal.",
-     "Załącz lub opisz, co zrobiliście z klientem: spotkanie, warsztaty, prezentację, ofertę."),
-    ("products_mismatch", "Products do not match the customer's need",
-     "Produkty nie odpowiadają potrzebom klienta",
-     "Check the products and quantities against the customer's project, or explain why they fit.",
-     "Sprawdź produkty i ilości względem projektu klienta albo wyjaśnij, dlaczego pasują."),
-    ("missing_distributor_quote", "Missing distributor quote", "Brak oferty dystrybutora",
-     "Attach the distributor's quote for this project, or name the distributor who quoted it.",
-     "Załącz ofertę dystrybutora dla tego projektu albo wskaż dystrybutora, który ją przygotował."),
-    ("duplicate", "Duplicate registration", "Duplikat rejestracji",
-     "Another partner registered this customer and product first. If your project is a "
-     "different one, register it with the details that show the difference.",
-     "Inny partner zarejestrował tego klienta i produkt wcześniej. Jeśli Twój projekt jest inny, "
-     "zarejestruj go ze szczegółami, które pokazują różnicę."),
-    ("other", "Other", "Inny powód",
-     "Read the reviewer's message and answer it.",
-     "Przeczytaj wiadomość opiekuna i odpowiedz na nią."),
-]  # fmt: skip
-
-
 def seed_reasons(apps, schema_editor):
-    ReviewReason = apps.get_model("portal", "ReviewReason")
+    from portal.review_reasons import ensure_default_reasons
+
+    ensure_default_reasons(apps.get_model("portal", "ReviewReason"))
     Deal = apps.get_model("portal", "Deal")
-    for position, (code, name, name_pl, guidance, guidance_pl) in enumerate(REASONS, 1):
-        ReviewReason.objects.get_or_create(
-            code=code,
-            defaults={
-                "name": name, "name_pl": name_pl, "guidance": guidance,
-                "guidance_pl": guidance_pl, "position": position * 10,
-            },
-        )  # fmt: skip
-    other = ReviewReason.objects.get(code="other")
+    other = apps.get_model("portal", "ReviewReason").objects.get(code="other")
     # Rejections from before the list: their free text stays, their reason is "other".
     Deal.objects.filter(status="rejected", rejection_reason_code=None).update(
         rejection_reason_code=other

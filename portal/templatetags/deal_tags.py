@@ -17,6 +17,7 @@ register = template.Library()
 STATUS_HINTS = {
     Deal.Status.DRAFT: _("Draft — not yet sent to the vendor"),
     Deal.Status.SUBMITTED: _("Submitted — waiting for the vendor's approval"),
+    Deal.Status.ACTION_REQUIRED: _("Action Required — the vendor waits for your answer"),
     Deal.Status.APPROVED: _("Approved — the registration is confirmed and has its Deal Reg Number"),
     Deal.Status.REJECTED: _("Rejected by the vendor"),
     Deal.Status.WITHDRAWN: _("Withdrawn by the partner"),

@@ -16,7 +16,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from portal import comments, workflow
+from portal import action_required, comments, sla, workflow
 from portal.access import DealAccess, deal_access, get_deal_access
 from portal.inputs import PlainTextForm
 from portal.models import Deal, DealHistory, ExtensionRequest
@@ -125,6 +125,20 @@ def extension_state(access: DealAccess) -> dict:
     }
 
 
+def waiting_on_partner(access: DealAccess) -> dict:
+    """What the deal page says of a deal in Action Required: the request, how long the
+    partner has, and the vendor's paused clock."""
+    deal = access.deal
+    if not deal.awaits_partner:
+        return {}
+    return {
+        "request_for": action_required.open_request(deal),
+        "may_resubmit": access.may("resubmit"),
+        "answer_days": settings.ACTION_REQUIRED_ANSWER_DAYS,
+        "paused_badge": action_required.paused_badge(deal),
+    }
+
+
 def _deal_page(
     request: HttpRequest, deal: Deal, comment_form: CommentForm | None = None, status: int = 200
 ) -> HttpResponse:
@@ -145,6 +159,10 @@ def _deal_page(
         # Set by the selector for partner staff only: a date, never the other partner.
         "conflict_since": getattr(deal, "conflict_since", None),
         "decision_overdue": bool(deal.decision_due_at and deal.decision_due_at < timezone.now()),
+        "due_badge": sla.due_badge(deal.decision_due_at, timezone.now())
+        if deal.awaits_decision and deal.decision_due_at
+        else None,
+        **waiting_on_partner(access),
         **extension_state(access),
     }
     return render(request, "portal/deals/detail.html", context, status=status)

@@ -1,3 +1,4 @@
+from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
@@ -8,6 +9,7 @@ from portal.selectors import COUNT_CAP, capped_status_counts, recently_assigned_
 
 # How far back "newly assigned" reaches on a distributor's home page.
 NEW_DEALS_DAYS = 14
+WAITING_SHOWN = 20
 
 
 @login_required
@@ -41,6 +43,15 @@ def home(request: HttpRequest) -> HttpResponse:
         ),
         "new_deals_days": NEW_DEALS_DAYS,
     }
+    if user.partner_id:
+        # What waits on the partner: the deals the vendor returned (Action Required).
+        context["waiting_on_you"] = list(
+            deals_visible_to(user=user)
+            .filter(status=Deal.Status.ACTION_REQUIRED)
+            .select_related("customer")
+            .order_by("sla_paused_at", "pk")[:WAITING_SHOWN]
+        )
+        context["answer_days"] = settings.ACTION_REQUIRED_ANSWER_DAYS
     if user.distributor_id:
         context["new_deals"] = recently_assigned_deals(user=user, days=NEW_DEALS_DAYS)
     return render(request, "portal/home.html", context)

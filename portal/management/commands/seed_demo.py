@@ -13,7 +13,15 @@ from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
 
-from portal import applications, comments, extensions, notifications, tax_ids, workflow
+from portal import (
+    action_required,
+    applications,
+    comments,
+    extensions,
+    notifications,
+    tax_ids,
+    workflow,
+)
 from portal.dealregcheck import create_api_token
 from portal.models import (
     Competitor,
@@ -28,6 +36,7 @@ from portal.models import (
     PartnerApplication,
     Product,
     ProductFamily,
+    ReviewReason,
     User,
 )
 from portal.roles import REVIEWERS_GROUP
@@ -99,19 +108,9 @@ FIRST_NAMES = ["Anna", "Piotr", "Katarzyna", "Tomasz", "Magdalena", "Łukasz", "
 LAST_NAMES = ["Kowalska", "Nowak", "Wiśniewska", "Wójcik", "Zielińska", "Kamiński", "Lewandowski"]
 
 # For each partner: the status each demo deal ends in.
-DEAL_PLAN = [
-    Deal.Status.SUBMITTED,
-    Deal.Status.SUBMITTED,
-    Deal.Status.SUBMITTED,
-    Deal.Status.APPROVED,
-    Deal.Status.APPROVED,
-    Deal.Status.APPROVED,
-    Deal.Status.REJECTED,
-    Deal.Status.WITHDRAWN,
-    Deal.Status.EXPIRED,
-    Deal.Status.WON,
-    Deal.Status.LOST,
-]
+S = Deal.Status
+DEAL_PLAN = [S.SUBMITTED, S.SUBMITTED, S.ACTION_REQUIRED, *[S.APPROVED] * 3]
+DEAL_PLAN += [S.REJECTED, S.WITHDRAWN, S.EXPIRED, S.WON, S.LOST]
 
 
 class Command(BaseCommand):
@@ -372,6 +371,13 @@ class Command(BaseCommand):
         deal.competitors.set(rng.sample(competitors, rng.randint(0, 2)))
         workflow.submit(deal=deal, by=registrant)
         if status == Deal.Status.SUBMITTED:
+            return deal
+        if status == Deal.Status.ACTION_REQUIRED:
+            quote = ReviewReason.objects.filter(code="missing_distributor_quote")
+            message = "Please add the distributor's quote number to the next steps."
+            action_required.request_action(
+                deal=deal, by=reviewer, reasons=quote, message=message, fields=["next_steps"]
+            )
             return deal
         if status == Deal.Status.REJECTED:
             return workflow.reject(

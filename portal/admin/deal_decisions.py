@@ -1,0 +1,163 @@
+"""The reviewer's decisions on one deal, each a page of the admin: approve, reject, reject
+as a duplicate, and return it to the partner (Action Required). Each calls the service
+that owns the decision; the page only collects its input."""
+
+from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.template.response import TemplateResponse
+from django.urls import path, reverse
+from django.utils.formats import date_format
+from django.utils.translation import gettext_lazy as _
+
+from portal import access, action_required, review, workflow
+from portal.admin.deal_parts import ApproveForm, RejectForm, RequestActionForm
+from portal.models import Deal
+from portal.review_selectors import conflicts_with_details
+
+
+class DealDecisionViews(admin.ModelAdmin):
+    def get_urls(self):
+        opts = self.opts
+        return [
+            path(
+                "<path:object_id>/approve/",
+                self.admin_site.admin_view(self.approve_view),
+                name=f"{opts.app_label}_{opts.model_name}_approve",
+            ),
+            path(
+                "<path:object_id>/reject/",
+                self.admin_site.admin_view(self.reject_view),
+                name=f"{opts.app_label}_{opts.model_name}_reject",
+            ),
+            path(
+                "<path:object_id>/request-action/",
+                self.admin_site.admin_view(self.request_action_view),
+                name=f"{opts.app_label}_{opts.model_name}_request_action",
+            ),
+            path(
+                "<path:object_id>/reject-duplicate/",
+                self.admin_site.admin_view(self.reject_duplicate_view),
+                name=f"{opts.app_label}_{opts.model_name}_reject_duplicate",
+            ),
+            *super().get_urls(),
+        ]
+
+    def reject_duplicate_view(self, request: HttpRequest, object_id: str) -> HttpResponse:
+        """One click: reject as a duplicate of the earliest conflicting registration."""
+        deal = self._reviewable_deal(request, object_id)
+        change_url = reverse("admin:portal_deal_change", args=[deal.pk])
+        if request.method != "POST":
+            return HttpResponseRedirect(change_url)
+        try:
+            review.reject_as_duplicate(deal=deal, by=request.user)
+        except workflow.DealTransitionError as exc:
+            self.message_user(request, str(exc), messages.ERROR)
+        else:
+            self.message_user(request, _("Deal rejected as a duplicate."), messages.SUCCESS)
+        return HttpResponseRedirect(change_url)
+
+    def _reviewable_deal(self, request: HttpRequest, object_id: str) -> Deal:
+        if not self.can_review(request):
+            raise PermissionDenied
+        return access.get_visible_or_404(
+            Deal.objects.select_related("customer", "partner"), object_id
+        )
+
+    def _render_decision(self, request, deal, form, title, template) -> HttpResponse:
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.opts,
+            "deal": deal,
+            "form": form,
+            "title": title,
+            "conflicts": conflicts_with_details(deal=deal),
+        }
+        return TemplateResponse(request, template, context)
+
+    def approve_view(self, request: HttpRequest, object_id: str) -> HttpResponse:
+        deal = self._reviewable_deal(request, object_id)
+        change_url = reverse("admin:portal_deal_change", args=[deal.pk])
+        data = request.POST if request.method == "POST" else None
+        form = ApproveForm(data, deal=deal, initial=workflow.approval_defaults())
+        if not review.earlier_conflicts(deal):
+            del form.fields["confirm_conflicts"]
+        if form.is_bound and form.is_valid():
+            try:
+                review.approve(deal=deal, by=request.user, **form.cleaned_data)
+            except workflow.DealTransitionError as exc:
+                self.message_user(request, str(exc), messages.ERROR)
+                return HttpResponseRedirect(change_url)
+            except ValidationError as exc:
+                for field, errors in exc.message_dict.items():
+                    form.add_error(field if field in form.fields else None, errors)
+            else:
+                self.message_user(
+                    request,
+                    _("Deal approved. Deal Reg Number: %(number)s.")
+                    % {"number": deal.deal_reg_number},
+                    messages.SUCCESS,
+                )
+                if form.validity_warning:
+                    self.message_user(request, form.validity_warning, messages.WARNING)
+                return HttpResponseRedirect(change_url)
+        default_end = workflow.approval_defaults()["validity_end"]
+        if not form.is_bound and default_end < deal.expected_close_date:
+            form.validity_warning = _(
+                "The validity would end on %(end)s, before the expected close date %(close)s."
+            ) % {"end": date_format(default_end), "close": date_format(deal.expected_close_date)}
+        return self._render_decision(
+            request,
+            deal,
+            form,
+            _("Approve %(deal)s") % {"deal": deal},
+            "admin/portal/deal/approve.html",
+        )
+
+    def reject_view(self, request: HttpRequest, object_id: str) -> HttpResponse:
+        deal = self._reviewable_deal(request, object_id)
+        change_url = reverse("admin:portal_deal_change", args=[deal.pk])
+        form = RejectForm(request.POST or None)
+        if request.method == "POST" and form.is_valid():
+            try:
+                workflow.reject(deal=deal, by=request.user, **form.cleaned_data)
+            except workflow.DealTransitionError as exc:
+                self.message_user(request, str(exc), messages.ERROR)
+            else:
+                self.message_user(request, _("Deal rejected."), messages.SUCCESS)
+            return HttpResponseRedirect(change_url)
+        return self._render_decision(
+            request,
+            deal,
+            form,
+            _("Reject %(deal)s") % {"deal": deal},
+            "admin/portal/deal/reject.html",
+        )
+
+    def request_action_view(self, request: HttpRequest, object_id: str) -> HttpResponse:
+        """Return the deal to its partner with reasons, a message and the fields to change."""
+        deal = self._reviewable_deal(request, object_id)
+        change_url = reverse("admin:portal_deal_change", args=[deal.pk])
+        form = RequestActionForm(request.POST or None)
+        if request.method == "POST" and form.is_valid():
+            try:
+                action_required.request_action(deal=deal, by=request.user, **form.cleaned_data)
+            except workflow.DealTransitionError as exc:
+                self.message_user(request, str(exc), messages.ERROR)
+            except ValidationError as exc:
+                for field, errors in exc.message_dict.items():
+                    form.add_error(field if field in form.fields else None, errors)
+            else:
+                self.message_user(
+                    request,
+                    _("The deal is back with the partner: Action Required."),
+                    messages.SUCCESS,
+                )
+                return HttpResponseRedirect(change_url)
+        return self._render_decision(
+            request,
+            deal,
+            form,
+            _("Request action on %(deal)s") % {"deal": deal},
+            "admin/portal/deal/request_action.html",
+        )
