@@ -10,10 +10,13 @@ from django.utils import timezone
 
 from portal.models import Deal, DealLine
 
+# Waiting on the vendor or on the partner (Action Required): not decided, so still live.
+UNDECIDED = (Deal.Status.SUBMITTED, Deal.Status.ACTION_REQUIRED)
+
 
 def live_q(prefix: str = "") -> Q:
-    """Submitted, or Approved and still within its validity: the registrations that conflict."""
-    return Q(**{f"{prefix}status": Deal.Status.SUBMITTED}) | Q(
+    """Undecided, or Approved and still within its validity: the registrations that conflict."""
+    return Q(**{f"{prefix}status__in": UNDECIDED}) | Q(
         **{
             f"{prefix}status": Deal.Status.APPROVED,
             f"{prefix}validity_end__gte": timezone.localdate(),

@@ -7,7 +7,7 @@ never use them; they see only the date-only notice in `portal.selectors`.
 import datetime
 from collections.abc import Iterable
 
-from django.db.models import Count, IntegerField, OuterRef, Prefetch, Q, QuerySet, Subquery
+from django.db.models import Count, IntegerField, OuterRef, Prefetch, QuerySet, Subquery
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
@@ -20,16 +20,13 @@ def conflicts_for(
 ) -> QuerySet[Deal]:
     """Other partners' live registrations for this customer with a product in common.
 
-    Live means Submitted, or Approved and still within its validity. The wizard
+    Live is `conflicts.live_q`: undecided, or Approved and still within its validity. The wizard
     asks this before a deal exists; `conflicts_with_details` asks it for a saved deal.
     """
     return (
         Deal.objects.filter(customer_id=customer_id, lines__product_id__in=product_ids)
         .exclude(partner_id=partner_id)
-        .filter(
-            Q(status=Deal.Status.SUBMITTED)
-            | Q(status=Deal.Status.APPROVED, validity_end__gte=timezone.localdate())
-        )
+        .filter(live_q())
         .distinct()
         .select_related("partner")
         .order_by("submitted_at")

@@ -293,3 +293,19 @@ def test_reasons_read_in_the_readers_language():
     untranslated = factories.ReviewReasonFactory(name="Budget unclear", name_pl="")
     with translation.override("pl"):
         assert untranslated.label == "Budget unclear"
+
+
+def test_a_deal_waiting_on_its_partner_still_holds_its_customer_against_others(
+    make_deal, make_other_deal, reviewer
+):
+    from portal.review_selectors import conflicts_with_details
+
+    ours = make_deal(S.SUBMITTED)
+    ask(ours, reviewer)
+    theirs = make_other_deal(
+        S.SUBMITTED,
+        customer=ours.customer,
+        customer_contact=ours.customer_contact,
+        lines=[ours.lines.first().product],
+    )
+    assert [d.pk for d in conflicts_with_details(deal=theirs)] == [ours.pk]
