@@ -4,6 +4,7 @@ SQLite is the embedded default so that a fresh checkout runs with one command;
 production sets DATABASE_URL to PostgreSQL.
 """
 
+import os
 from pathlib import Path
 
 import environ
@@ -163,6 +164,25 @@ USE_TZ = True
 # Files the portal writes (background exports); never served directly, only through views
 # that check who asks. Shared by the app nodes and the task worker.
 MEDIA_ROOT = env.path("MEDIA_ROOT", default=BASE_DIR / "media")
+# Deal attachments: the largest file, and the kinds accepted (checked from the bytes).
+ATTACHMENT_MAX_BYTES = env.int("ATTACHMENT_MAX_BYTES", default=10 * 1024 * 1024)
+ATTACHMENT_KINDS = env.list(
+    "ATTACHMENT_KINDS",
+    default=[
+        "pdf",
+        "png",
+        "jpeg",
+        "gif",
+        "docx",
+        "xlsx",
+        "pptx",
+        "odt",
+        "ods",
+        "doc",
+        "xls",
+        "csv",
+    ],
+)
 # An export of more rows than this is written in the background instead of streamed.
 EXPORT_STREAM_MAX_ROWS = env.int("EXPORT_STREAM_MAX_ROWS", default=20_000)
 RETENTION_EXPORT_DAYS = env.int("RETENTION_EXPORT_DAYS", default=7)
@@ -170,8 +190,20 @@ RETENTION_EXPORT_DAYS = env.int("RETENTION_EXPORT_DAYS", default=7)
 STATIC_URL = "static/"
 STATIC_ROOT = BASE_DIR / "staticfiles"
 STATICFILES_DIRS = [BASE_DIR / "static"]
+ATTACHMENT_STORAGE = env.str(
+    "ATTACHMENT_STORAGE", default="django.core.files.storage.FileSystemStorage"
+)
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    # Deal attachments: outside static and any URL (a view serves them after the deal's
+    # access check). ATTACHMENT_STORAGE names another Django storage backend instead, e.g.
+    # an object store's, configured by that backend's own settings.
+    "attachments": {
+        "BACKEND": ATTACHMENT_STORAGE,
+        "OPTIONS": {"location": os.path.join(MEDIA_ROOT, "attachments")}
+        if ATTACHMENT_STORAGE.endswith("FileSystemStorage")
+        else {},
+    },
     "staticfiles": {
         "BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"
         if not DEBUG

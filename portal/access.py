@@ -195,6 +195,15 @@ class DealAccess:
         )
 
 
+def attachment_for(*, user, pk):
+    """The attachment `pk` if `user` may read it: one on a deal they may see, or one they
+    uploaded to a registration not yet sent. Otherwise Http404."""
+    from portal.models import DealAttachment
+
+    visible = Q(deal__in=deals_visible_to(user=user)) | Q(deal=None, uploaded_by=user.pk)
+    return get_visible_or_404(DealAttachment.objects.filter(visible), pk)
+
+
 def deal_access(user, deal: Deal) -> DealAccess:
     """What `user` may do with `deal`, a deal already known to be visible to them."""
     return DealAccess(deal=deal, actor=actor_for(user, deal))

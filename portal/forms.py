@@ -9,8 +9,11 @@ import datetime
 from decimal import Decimal
 
 from django import forms
+from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
+from django.template.defaultfilters import filesizeformat
 from django.utils import timezone
+from django.utils.functional import lazy
 from django.utils.translation import gettext_lazy as _
 
 from portal import tax_ids
@@ -203,6 +206,40 @@ class DateInput(forms.DateInput):
     input_type = "date"
 
 
+def _attachment_help_text() -> str:
+    return _("A PDF, an image, an office document or a CSV file, up to %(max)s.") % {
+        "max": filesizeformat(settings.ATTACHMENT_MAX_BYTES)
+    }
+
+
+# Read in the language of the request that shows it, not the one the module loaded in.
+_attachment_help = lazy(_attachment_help_text, str)
+
+
+class AttachmentField(forms.FileField):
+    """One file for the deal, checked from its bytes (`attachments.check`) next to the field."""
+
+    def __init__(self, **kwargs) -> None:
+        kwargs.setdefault("label", _("Attach a file"))
+        kwargs.setdefault("required", False)
+        kwargs.setdefault("help_text", _attachment_help())
+        super().__init__(**kwargs)
+
+    def clean(self, data, initial=None):
+        upload = super().clean(data, initial)
+        if upload:
+            from portal.attachments import check
+
+            check(upload)
+        return upload
+
+
+class AttachForm(forms.Form):
+    """The deal page's "attach a file"."""
+
+    attachment = AttachmentField(required=True)
+
+
 class DetailsForm(PlainTextForm):
     """Step 5: the seed's final details, and the project's name and value."""
 
@@ -268,6 +305,10 @@ class DetailsForm(PlainTextForm):
         validators=[MinValueValidator(Decimal(0)), MaxValueValidator(Decimal("999999999999.99"))],
     )
     currency = forms.ChoiceField(label=_("Currency"), choices=CURRENCIES, required=False)
+    # Kept with the registration until Register Deal (`attachments.drafts`).
+    attachment = AttachmentField(
+        label=_("Attach a file (optional)"),
+    )
 
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
@@ -306,15 +347,21 @@ class RespondForm(DetailsForm):
 
     def __init__(self, *args, asked: list[str], **kwargs) -> None:
         super().__init__(*args, **kwargs)
-        keep = {*asked, "answer"} | ({"currency"} if "estimated_value" in asked else set())
+        keep = {*asked, "answer", "attachment"}
+        keep |= {"currency"} if "estimated_value" in asked else set()
         for name in list(self.fields):
             if name not in keep:
                 del self.fields[name]
-        if not asked:
-            # Nothing to change: the answer is the whole reply.
-            self.fields["answer"].required = True
-            self.fields["answer"].error_messages["required"] = _("Write your answer.")
+        self.fields["attachment"].label = _("Attach what was asked for (optional)")
+        self.asked = asked
+
+    def clean(self) -> dict:
+        data = super().clean()
+        if not self.asked and not data.get("answer") and not data.get("attachment"):
+            # Nothing to change: an answer or a file is the whole reply.
+            self.add_error("answer", _("Write your answer or attach a file."))
+        return data
 
     @property
     def changes(self) -> dict:
-        return {k: v for k, v in self.cleaned_data.items() if k != "answer"}
+        return {k: v for k, v in self.cleaned_data.items() if k not in ("answer", "attachment")}

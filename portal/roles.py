@@ -23,6 +23,7 @@ REVIEWER_PERMISSIONS = [
     "view_partnerapplication",
     "change_partnerapplication",
     "view_actionrequest",
+    "view_dealattachment",
     # Users are seen (for data-protection requests and second-factor resets), not edited.
     "view_user",
     *[

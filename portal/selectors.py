@@ -34,6 +34,7 @@ from portal.conflicts import with_conflict_since
 from portal.models import (
     Customer,
     Deal,
+    DealAttachment,
     DealComment,
     DealContact,
     DealHistory,
@@ -103,6 +104,7 @@ def get_deal_page_for(*, user: User, pk: int) -> Deal:
             "extension_requests",
             queryset=ExtensionRequest.objects.select_related("requested_by", "decided_by"),
         ),
+        Prefetch("attachments", queryset=DealAttachment.objects.select_related("uploaded_by")),
     )
     deal = get_visible_or_404(deals, pk)
     deal.partner_contacts = [
@@ -276,11 +278,12 @@ def _comments_readable_by(user: User) -> QuerySet[DealComment]:
 @dataclass(frozen=True)
 class TimelineEntry:
     at: datetime.datetime
-    kind: str  # a DealHistory.Kind, or "comment"
+    kind: str  # a DealHistory.Kind, "comment" or "attachment"
     by: User | None
     text: str
     history: DealHistory | None = None
     comment: DealComment | None = None
+    attachment: DealAttachment | None = None
 
     @property
     def is_internal(self) -> bool:
@@ -288,7 +291,8 @@ class TimelineEntry:
 
 
 def deal_timeline(*, user: User, deal: Deal) -> list[TimelineEntry]:
-    """The deal's history and the comments `user` may read, merged by time.
+    """The deal's history, the comments `user` may read and (on the deal page) the files
+    attached, merged by time.
 
     No query for a deal from `get_deal_page_for` (it prefetched both); two otherwise.
     """
@@ -313,6 +317,13 @@ def deal_timeline(*, user: User, deal: Deal) -> list[TimelineEntry]:
         TimelineEntry(at=c.created_at, kind="comment", by=c.author, text=c.body, comment=c)
         for c in comments
     ]
+    if "attachments" in getattr(deal, "_prefetched_objects_cache", {}):
+        entries += [
+            TimelineEntry(
+                at=a.uploaded_at, kind="attachment", by=a.uploaded_by, text=a.name, attachment=a
+            )
+            for a in deal.attachments.all()
+        ]
     return sorted(entries, key=lambda e: e.at)
 
 

@@ -4,6 +4,7 @@ from portal.views import (
     accounts,
     action_required,
     apply,
+    attachments,
     deal_reg_check,
     deals,
     exports,
@@ -84,6 +85,12 @@ urlpatterns = [
         deals.deal_comment,
         name="deal_comment",
     ),
+    path(
+        "sales-zone/opportunity-manager/<int:pk>/attachments/",
+        attachments.deal_attach,
+        name="deal_attach",
+    ),
+    path("sales-zone/attachments/<int:pk>/", attachments.attachment_download, name="attachment"),
     path(
         "sales-zone/opportunity-manager/<int:pk>/respond/",
         action_required.deal_respond,

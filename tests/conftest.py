@@ -131,6 +131,19 @@ def make_other_deal(make_deal, other_partner_user, other_distributor_user):
 
 
 @pytest.fixture(autouse=True)
+def _attachments_in_a_temporary_folder(settings, tmp_path_factory):
+    """Uploaded files go to a folder of the test run, not the checkout's media/."""
+    location = tmp_path_factory.mktemp("attachments")
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "attachments": {
+            "BACKEND": "django.core.files.storage.FileSystemStorage",
+            "OPTIONS": {"location": str(location)},
+        },
+    }
+
+
+@pytest.fixture(autouse=True)
 def _no_second_factor_required(settings):
     """Reviewers log in with force_login all over the suite; tests/test_mfa.py turns the
     requirement on where it is what is tested."""

@@ -10,9 +10,11 @@ from urllib.parse import urlsplit
 
 import pytest
 from django.core.files.base import ContentFile
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import URLResolver, get_resolver, resolve, reverse
 
-from portal.models import Deal, ExportJob, PartnerApplication
+from portal import attachments
+from portal.models import Deal, DealAttachment, ExportJob, PartnerApplication
 from tests import factories
 
 pytestmark = pytest.mark.django_db
@@ -50,6 +52,7 @@ class World:
     foreign: Deal  # partner B's, naming distributor Y
     application: PartnerApplication  # a pending application for partner access
     waiting: Deal  # partner A's, returned to it by a reviewer (Action Required)
+    attachment: DealAttachment  # a PDF on partner A's submitted deal
     export: ExportJob  # partner A's finished background export of its deals
 
     def secrets(self, owner: str) -> list[str]:
@@ -85,6 +88,11 @@ def world(make_deal, make_other_deal, partner_user, settings, tmp_path) -> World
         foreign=make_other_deal(Deal.Status.APPROVED, **customer("Poufne Beta Sp.j.")),
         application=factories.PartnerApplicationFactory(),
         waiting=make_deal(Deal.Status.ACTION_REQUIRED, **customer("Zagadka Alfa Sp. z o.o.")),
+        attachment=attachments.attach(
+            upload=SimpleUploadedFile("quote.pdf", b"%PDF-1.7\n%%EOF\n"),
+            by=partner_user,
+            deal=submitted,
+        ),
         export=export,
     )
 
@@ -137,6 +145,25 @@ CASES = [
         CONFIRM,
     ),
     ("withdraw", "post", lambda w: reverse("portal:deal_withdraw", args=[w.submitted.pk]), ACT),
+    (
+        "download an attachment",
+        "get",
+        lambda w: reverse("portal:attachment", args=[w.attachment.pk]),
+        READ_DEAL,
+    ),
+    (
+        # Nothing sent: the deal page says what is missing.
+        "attach a file",
+        "post",
+        lambda w: reverse("portal:deal_attach", args=[w.submitted.pk]),
+        {
+            **READ_DEAL,
+            "partner A": (302,),
+            "distributor X": 403,
+            "reviewer": (302,),
+            "superuser": (302,),
+        },  # fmt: skip
+    ),
     (
         "answer Action Required (form)",
         "get",

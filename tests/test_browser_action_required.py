@@ -1,5 +1,5 @@
 """Action Required in a real browser: a reviewer asks for the distributor's quote, the
-partner answers and resubmits, the reviewer approves (issue 15).
+partner uploads it and resubmits, the reviewer downloads it and approves (issue 15).
 
 Screenshots go to test-artifacts/action-required-*.png.
 """
@@ -13,7 +13,7 @@ from tests.browser import login, screenshot
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
-def test_reviewer_asks_partner_answers_reviewer_approves(browser, live_server, demo):
+def test_reviewer_asks_partner_answers_reviewer_approves(browser, live_server, demo, tmp_path):
     from playwright.sync_api import expect
 
     deal = (
@@ -50,6 +50,9 @@ def test_reviewer_asks_partner_answers_reviewer_approves(browser, live_server, d
     expect(partner.get_by_test_id("action-request")).to_contain_text("Attach the distributor")
     partner.get_by_label("Next steps").fill("Workshop on 12 March; quote QA-2027-118 from Alfa.")
     partner.get_by_label("Your answer to the vendor").fill("Quote number QA-2027-118.")
+    quote = tmp_path / "Oferta QA-2027-118.pdf"
+    quote.write_bytes(b"%PDF-1.7\n1 0 obj << /Type /Catalog >> endobj\n%%EOF\n")
+    partner.get_by_label("Attach what was asked for (optional)").set_input_files(str(quote))
     screenshot(partner, "action-required-2-answer")
     partner.get_by_role("button", name="Resubmit to the vendor").click()
     expect(partner.get_by_text("the deal is Submitted again")).to_be_visible()
@@ -58,6 +61,9 @@ def test_reviewer_asks_partner_answers_reviewer_approves(browser, live_server, d
     # The reviewer sees the answer in the history and approves.
     reviewer.goto(f"{live_server.url}{reverse('admin:portal_deal_change', args=[deal.pk])}")
     expect(reviewer.locator("body")).to_contain_text("Quote number QA-2027-118.")
+    with reviewer.expect_download() as download:
+        reviewer.get_by_role("link", name="Oferta QA-2027-118.pdf").click()
+    assert download.value.suggested_filename == "Oferta QA-2027-118.pdf"
     reviewer.get_by_role("link", name="Approve").click()
     reviewer.get_by_role("button", name="Approve").click()
     expect(reviewer.get_by_text("Deal approved. Deal Reg Number:")).to_be_visible()

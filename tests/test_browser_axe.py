@@ -28,6 +28,8 @@ NOT_PAGES = {
     "export_download": "a CSV file",
     "deal_export": "a CSV file, or a redirect to its background job's page (listed)",
     "deal_comment": "answers a POST from the deal page",
+    "deal_attach": "answers a POST from the deal page",
+    "attachment": "a file, sent as a download",
     "set_language": "answers a POST from the language switcher",
     "logout": "answers a POST",
     "activate": "needs a one-time link from an e-mail",

@@ -4,10 +4,11 @@ import datetime
 from decimal import Decimal
 
 import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from django.utils import formats, timezone
 
-from portal import comments, extensions, workflow
+from portal import attachments, comments, extensions, workflow
 from portal.models import Deal, DealContact
 from tests import factories
 
@@ -180,7 +181,7 @@ def test_the_page_runs_a_bounded_number_of_queries(
     client, request, full_deal, django_assert_max_num_queries, actor
 ):
     client.force_login(request.getfixturevalue(actor))
-    with django_assert_max_num_queries(8):
+    with django_assert_max_num_queries(9):
         response = client.get(url(full_deal))
     assert response.status_code == 200
     assert full_deal.customer.name in response.content.decode()
@@ -212,11 +213,15 @@ def test_comments_requests_and_a_conflict_cost_no_extra_queries(
         lines=[full_deal.lines.first().product],
     )
     workflow.submit(deal=rivals, by=other_partner_user)
+    for n in range(3):
+        pdf = SimpleUploadedFile(f"quote-{n}.pdf", b"%PDF-1.7\n%%EOF\n")
+        attachments.attach(upload=pdf, by=partner_user, deal=full_deal)
     client.force_login(request.getfixturevalue(actor))
-    with django_assert_max_num_queries(8):
+    with django_assert_max_num_queries(9):
         response = client.get(url(full_deal))
     assert response.status_code == 200
     html = response.content.decode()
+    assert html.count('data-testid="attachment"') == 3
     assert html.count('data-testid="comment"') == (15 if actor in ("reviewer", "superuser") else 10)
     assert html.count('data-testid="extension-request"') == 2
     # Approved for this partner: the notice says so; only partner staff read it.

@@ -399,6 +399,14 @@ TARGETS = [
         [wizard_forms.RespondForm],
     ),  # fmt: skip
     Target(
+        "attach a file",
+        "post",
+        deal_url("portal:deal_attach", "submitted"),
+        of(wizard_forms.AttachForm),
+        "partner_user",
+        [wizard_forms.AttachForm],
+    ),
+    Target(
         "admin request action",
         "post",
         admin_deal_url("portal_deal_request_action"),

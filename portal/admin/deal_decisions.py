@@ -4,13 +4,14 @@ that owns the decision; the page only collects its input."""
 
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 
-from portal import access, action_required, review, workflow
+from portal import access, action_required, attachments, review, workflow
 from portal.admin.deal_parts import ApproveForm, RejectForm, RequestActionForm
 from portal.models import Deal
 from portal.review_selectors import conflicts_with_details
@@ -138,10 +139,17 @@ class DealDecisionViews(admin.ModelAdmin):
         """Return the deal to its partner with reasons, a message and the fields to change."""
         deal = self._reviewable_deal(request, object_id)
         change_url = reverse("admin:portal_deal_change", args=[deal.pk])
-        form = RequestActionForm(request.POST or None)
+        form = RequestActionForm(request.POST or None, request.FILES or None)
         if request.method == "POST" and form.is_valid():
+            decision = dict(form.cleaned_data)
+            upload = decision.pop("attachment", None)
             try:
-                action_required.request_action(deal=deal, by=request.user, **form.cleaned_data)
+                with transaction.atomic():
+                    asked = action_required.request_action(deal=deal, by=request.user, **decision)
+                    if upload:
+                        attachments.attach(
+                            upload=upload, by=request.user, deal=deal, action_request=asked
+                        )
             except workflow.DealTransitionError as exc:
                 self.message_user(request, str(exc), messages.ERROR)
             except ValidationError as exc:

@@ -4,16 +4,20 @@ from datetime import timedelta
 
 from django import forms
 from django.contrib import admin
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.formats import date_format
+from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
 from portal import access, deal_rules
 from portal.admin.inlines import LabelledTabularInline
+from portal.forms import AttachmentField
 from portal.inputs import PlainTextForm, as_id
 from portal.models import (
     ActionRequest,
     Deal,
+    DealAttachment,
     DealComment,
     DealContact,
     DealHistory,
@@ -107,6 +111,7 @@ class RequestActionForm(PlainTextForm):
         widget=forms.CheckboxSelectMultiple,
         required=False,
     )
+    attachment = AttachmentField(label=_("Attach a file for the partner (optional)"))
 
 
 class ReadOnlyInline(LabelledTabularInline):
@@ -247,3 +252,15 @@ class ProductListFilter(admin.SimpleListFilter):
                 return queryset.none()
             return queryset.filter(lines__product_id=product).distinct()
         return queryset
+
+
+class DealAttachmentInline(ReadOnlyInline):
+    model = DealAttachment
+    fields = ["download", "size", "uploaded_by", "uploaded_at", "action_request"]
+    readonly_fields = fields
+
+    @admin.display(description=_("file name"))
+    def download(self, obj: DealAttachment) -> str:
+        return format_html(
+            '<a href="{}">{}</a>', reverse("portal:attachment", args=[obj.pk]), obj.name
+        )

@@ -13,6 +13,7 @@ from portal.admin.deal_actions import DealBulkActions
 from portal.admin.deal_decisions import DealDecisionViews
 from portal.admin.deal_parts import (
     ConflictListFilter,
+    DealAttachmentInline,
     DealCommentInline,
     DealContactInline,
     DealHistoryInline,
@@ -28,7 +29,7 @@ from portal.review_selectors import conflicts_with_details, with_conflict_counts
 from portal.templatetags.deal_tags import money
 
 # The statuses whose conflicts a reviewer weighs: the registrations that are live.
-LIVE_STATUSES = (Deal.Status.SUBMITTED, Deal.Status.APPROVED)
+LIVE_STATUSES = (Deal.Status.SUBMITTED, Deal.Status.ACTION_REQUIRED, Deal.Status.APPROVED)
 
 
 @admin.register(Deal)
@@ -69,6 +70,7 @@ class DealAdmin(DealDecisionViews, DealBulkActions, FindsDeals):
         DealContactInline,
         DealHistoryInline,
         ExtensionRequestInline,
+        DealAttachmentInline,
         DealCommentInline,
     ]
     actions = [

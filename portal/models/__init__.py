@@ -6,6 +6,7 @@ Data invariants live here as database constraints; status changes live in
 
 from portal.models.activity import DealComment, ExtensionRequest
 from portal.models.applications import DistributorApiToken, PartnerApplication
+from portal.models.attachments import DealAttachment
 from portal.models.catalogue import Competitor, Product, ProductFamily
 from portal.models.customers import Customer, CustomerContact
 from portal.models.deals import (
@@ -33,6 +34,7 @@ __all__ = [
     "Customer",
     "CustomerContact",
     "Deal",
+    "DealAttachment",
     "DealComment",
     "DealContact",
     "DealHistory",

@@ -4,12 +4,13 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
-from portal import action_required, workflow
+from portal import action_required, attachments, workflow
 from portal.access import get_deal_access
 from portal.forms import RespondForm
 
@@ -32,6 +33,7 @@ def deal_respond(request: HttpRequest, pk: int) -> HttpResponse:
         initial["distributor"] = deal.distributor_id
     form = RespondForm(
         request.POST if request.method == "POST" else None,
+        request.FILES if request.method == "POST" else None,
         asked=asked_for.fields,
         initial=initial,
     )
@@ -40,10 +42,15 @@ def deal_respond(request: HttpRequest, pk: int) -> HttpResponse:
         status = 400
         if form.is_valid():
             try:
-                action_required.resubmit(
-                    deal=deal, by=request.user, changes=form.changes,
-                    answer=form.cleaned_data["answer"],
-                )  # fmt: skip
+                with transaction.atomic():
+                    action_required.resubmit(
+                        deal=deal, by=request.user, changes=form.changes,
+                        answer=form.cleaned_data["answer"],
+                    )  # fmt: skip
+                    if upload := form.cleaned_data.get("attachment"):
+                        attachments.attach(
+                            upload=upload, by=request.user, deal=deal, action_request=asked_for
+                        )
             except workflow.DealTransitionError as error:
                 messages.error(request, str(error))
                 return redirect("portal:deal_detail", pk=deal.pk)

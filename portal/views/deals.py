@@ -18,6 +18,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from portal import action_required, comments, sla, workflow
 from portal.access import DealAccess, deal_access, get_deal_access
+from portal.forms import AttachForm
 from portal.inputs import PlainTextForm
 from portal.models import Deal, DealHistory, ExtensionRequest
 from portal.selectors import deal_timeline, get_deal_page_for
@@ -156,6 +157,8 @@ def _deal_page(
         "may_act": access.is_partner,
         "note_form": ActionNoteForm(),
         "comment_form": comment_form if access.may_comment else None,
+        # Who writes in the thread attaches files too; distributors read them.
+        "attach_form": AttachForm() if access.may_comment else None,
         # Set by the selector for partner staff only: a date, never the other partner.
         "conflict_since": getattr(deal, "conflict_since", None),
         "decision_overdue": bool(deal.decision_due_at and deal.decision_due_at < timezone.now()),

@@ -15,7 +15,7 @@ from django.shortcuts import redirect
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from portal import access, forms, registration
+from portal import access, attachments, forms, registration
 from portal.conflicts import conflict_notice_for_partner, product_conflicts_for_partner
 from portal.inputs import as_id
 from portal.models import Customer, CustomerContact, Deal, Product, ProductFamily
@@ -246,6 +246,19 @@ class DetailsStep(FormStep):
     slug, name = "details", gettext_lazy("Deal details")
     form_class = forms.DetailsForm
 
+    def handle(self, request, state):
+        if request.method == "POST":
+            form = forms.DetailsForm(request.POST, request.FILES)
+            if form.is_valid():
+                if upload := form.cleaned_data.get("attachment"):
+                    # Kept under the registration's token until Register Deal adopts it.
+                    attachments.attach(upload=upload, by=request.user, draft_token=state.token)
+                self.save(request, state, posted(form))
+                return None
+        else:
+            form = forms.DetailsForm(initial=self.initial(request, state))
+        return {"form": form, "attached": attachments.drafts(state.token)}
+
     def initial(self, request, state):
         user = request.user
         return {
@@ -300,6 +313,7 @@ class ReviewStep(Step):
         contact_details_visible = r.contact is None or r.contact.details_visible
         return {
             "registration": r,
+            "attached": attachments.drafts(state.token),
             "contact_details_visible": contact_details_visible,
             "conflict_since": conflict_since,
             "edit_urls": {step.slug: step_url(step.slug, edit=True) for step in STEPS},
@@ -310,9 +324,12 @@ class ReviewStep(Step):
             messages.warning(request, _("This page was out of date. Check your answers again."))
             return redirect(step_url(self.slug))
         try:
-            deal_pk = registration.register(user=request.user, registration=r, token=state.token).pk
+            deal = registration.register(user=request.user, registration=r, token=state.token)
         except registration.DuplicateRegistration as duplicate:
             deal_pk = duplicate.deal_id
+        else:
+            deal_pk = deal.pk
+            attachments.adopt_drafts(token=state.token, deal=deal)
         WizardState.clear(request.session)
         return redirect("portal:register_deal_done", pk=deal_pk)
 

@@ -4,7 +4,8 @@
   `RETENTION_LOGIN_LOG_DAYS`;
 - finished background-task results older than `RETENTION_TASK_RESULT_DAYS`;
 - abuse-limit counters whose window has ended;
-- background exports (the row and its file) older than `RETENTION_EXPORT_DAYS`.
+- background exports (the row and its file) older than `RETENTION_EXPORT_DAYS`;
+- files uploaded in a Register a Deal never finished, after `RETENTION_EXPORT_DAYS` too.
 
 Deals, their history, comments and the action log are records of the programme and stay.
 Running it twice deletes nothing the second time.
@@ -17,7 +18,7 @@ from django.conf import settings
 from django.core.management.base import BaseCommand
 from django.utils import timezone
 
-from portal.models import ExportJob, RateLimitCounter
+from portal.models import DealAttachment, ExportJob, RateLimitCounter
 
 
 def prune(now: datetime.datetime | None = None) -> dict[str, int]:
@@ -38,6 +39,12 @@ def prune(now: datetime.datetime | None = None) -> dict[str, int]:
     for job in old_exports:
         job.file.delete(save=False)  # the file first: a row without its file is harmless
     deleted["exports"] = ExportJob.objects.filter(pk__in=[j.pk for j in old_exports]).delete()[0]
+    abandoned = list(DealAttachment.objects.filter(deal=None, uploaded_at__lt=export_cutoff))
+    for attachment in abandoned:
+        attachment.file.delete(save=False)
+    deleted["abandoned uploads"] = DealAttachment.objects.filter(
+        pk__in=[a.pk for a in abandoned]
+    ).delete()[0]
     if "django_tasks_db" in settings.INSTALLED_APPS:
         from django_tasks_db.models import DBTaskResult
 
@@ -47,7 +54,7 @@ def prune(now: datetime.datetime | None = None) -> dict[str, int]:
 
 
 class Command(BaseCommand):
-    help = "Delete login logs, task results, rate-limit counters and exports past retention."
+    help = "Delete login logs, task results, rate-limit counters, exports and abandoned uploads."
 
     def handle(self, *args, **options) -> None:
         for what, count in prune().items():
