@@ -56,7 +56,7 @@ def test_every_real_page_is_measured_and_judged(tmp_path, capsys):
         row = rows[scenario.name]
         assert NOT_BUILT not in row and "HTTP" not in row and "rejected" not in row, row
         assert "| 3 |" in row or scenario.kind in ("export", "approve"), row
-    # Judged (met or missed: times vary, so no assertion on them), within 8 queries.
+    # Judged (met or missed: times vary, so no assertion on them), the list within 8 queries.
     om = rows["Opportunity Manager, no filter (partner)"]
     assert "met (" in om or "MISSED: p95" in om
     assert int(om.split("|")[3]) <= 8
@@ -72,7 +72,7 @@ def test_the_wizard_is_walked_step_by_step_up_to_register_deal(tmp_path, capsys)
     for slug in SLUGS[:-1]:
         assert f"{slug} GET:" in wizard and f"{slug} POST:" in wizard, slug
     assert "review GET:" in wizard and "Register Deal:" in wizard
-    assert "Register Deal ≤25 queries" in wizard
+    assert "Register Deal ≤26 queries" in wizard
     # Rolled back: none of the benchmark's registrations stays.
     assert not Deal.objects.filter(next_steps__startswith="Benchmark").exists()
 
