@@ -7,7 +7,7 @@ The due time itself is set by `workflow.submit` with `add_business_days`.
 import datetime
 from dataclasses import dataclass
 
-from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 
 @dataclass(frozen=True)
@@ -26,26 +26,35 @@ def _amount(delta: datetime.timedelta) -> tuple[int, str]:
     return seconds // 86400, "d"
 
 
+WORDINGS = {
+    ("due", "min"): gettext_lazy("due in %(n)d min"),
+    ("due", "h"): gettext_lazy("due in %(n)d h"),
+    ("due", "d"): gettext_lazy("due in %(n)d d"),
+    ("overdue", "min"): gettext_lazy("overdue by %(n)d min"),
+    ("overdue", "h"): gettext_lazy("overdue by %(n)d h"),
+    ("overdue", "d"): gettext_lazy("overdue by %(n)d d"),
+}
+
+
 def due_badge(due_at: datetime.datetime, now: datetime.datetime) -> DueBadge:
     """The wording of a decision-due time seen at `now`, rounded down to whole units.
 
     Less than an hour reads in minutes, less than a day in hours, else in days.
     """
-    if due_at >= now:
-        number, unit = _amount(due_at - now)
-        texts = {
-            "min": _("due in %(n)d min"),
-            "h": _("due in %(n)d h"),
-            "d": _("due in %(n)d d"),
-        }
-        return DueBadge(texts[unit] % {"n": number}, overdue=False)
-    number, unit = _amount(now - due_at)
-    texts = {
-        "min": _("overdue by %(n)d min"),
-        "h": _("overdue by %(n)d h"),
-        "d": _("overdue by %(n)d d"),
+    overdue = due_at < now
+    number, unit = _amount(now - due_at if overdue else due_at - now)
+    wording = WORDINGS["overdue" if overdue else "due", unit]
+    return DueBadge(str(wording) % {"n": number}, overdue=overdue)
+
+
+def badge_wordings() -> dict[str, str]:
+    """Each wording of `due_badge` with "__N__" for its number, in the active language:
+    what the deal page's live countdown (static/js/decision-clock.js) writes."""
+    marker = 987654321
+    return {
+        f"{state}-{unit}": (str(wording) % {"n": marker}).replace(str(marker), "__N__")
+        for (state, unit), wording in WORDINGS.items()
     }
-    return DueBadge(texts[unit] % {"n": number}, overdue=True)
 
 
 def add_business_days(start: datetime.datetime, days: int) -> datetime.datetime:

@@ -73,3 +73,26 @@ def test_reviewer_asks_partner_answers_reviewer_approves(browser, live_server, d
     assert deal.next_steps.startswith("Workshop on 12 March")
     for page in (reviewer, partner):
         page.context.close()
+
+
+def test_the_decision_clock_counts_down_while_the_page_is_open(
+    page, live_server, make_deal, partner_user
+):
+    import datetime
+
+    from django.utils import timezone
+    from playwright.sync_api import expect
+
+    deal = make_deal(Deal.Status.SUBMITTED)
+    Deal.objects.filter(pk=deal.pk).update(
+        decision_due_at=timezone.now() + datetime.timedelta(minutes=90)
+    )
+    partner_user.set_password("pass")
+    partner_user.save()
+    page.clock.install()
+    login(page, live_server, partner_user.username)
+    page.goto(f"{live_server.url}{reverse('portal:deal_detail', args=[deal.pk])}")
+    clock = page.get_by_test_id("decision-clock")
+    expect(clock).to_have_text("due in 1 h")
+    page.clock.fast_forward("02:00:00")  # the page stays open two hours
+    expect(clock).to_have_text("overdue by 30 min")

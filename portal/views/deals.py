@@ -165,6 +165,7 @@ def _deal_page(
         "due_badge": sla.due_badge(deal.decision_due_at, timezone.now())
         if deal.awaits_decision and deal.decision_due_at
         else None,
+        "due_wordings": sla.badge_wordings(),
         **waiting_on_partner(access),
         **extension_state(access),
     }
