@@ -115,57 +115,56 @@ class DealDecisionViews(admin.ModelAdmin):
             "admin/portal/deal/approve.html",
         )
 
-    def reject_view(self, request: HttpRequest, object_id: str) -> HttpResponse:
+    def _decision_page(
+        self, request, object_id, *, form_class, decide, done, title, template
+    ) -> HttpResponse:
+        """One decision's page: its form, and on a valid POST `decide(deal, data)`; a
+        refusal is said beside the fields, a deal decided meanwhile back on its page."""
         deal = self._reviewable_deal(request, object_id)
         change_url = reverse("admin:portal_deal_change", args=[deal.pk])
-        form = RejectForm(request.POST or None)
+        form = form_class(request.POST or None, request.FILES or None)
         if request.method == "POST" and form.is_valid():
-            try:
-                workflow.reject(deal=deal, by=request.user, **form.cleaned_data)
-            except workflow.DealTransitionError as exc:
-                self.message_user(request, str(exc), messages.ERROR)
-            else:
-                self.message_user(request, _("Deal rejected."), messages.SUCCESS)
-            return HttpResponseRedirect(change_url)
-        return self._render_decision(
-            request,
-            deal,
-            form,
-            _("Reject %(deal)s") % {"deal": deal},
-            "admin/portal/deal/reject.html",
-        )
-
-    def request_action_view(self, request: HttpRequest, object_id: str) -> HttpResponse:
-        """Return the deal to its partner with reasons, a message and the fields to change."""
-        deal = self._reviewable_deal(request, object_id)
-        change_url = reverse("admin:portal_deal_change", args=[deal.pk])
-        form = RequestActionForm(request.POST or None, request.FILES or None)
-        if request.method == "POST" and form.is_valid():
-            decision = dict(form.cleaned_data)
-            upload = decision.pop("attachment", None)
             try:
                 with transaction.atomic():
-                    asked = action_required.request_action(deal=deal, by=request.user, **decision)
-                    if upload:
-                        attachments.attach(
-                            upload=upload, by=request.user, deal=deal, action_request=asked
-                        )
+                    decide(deal, dict(form.cleaned_data))
             except workflow.DealTransitionError as exc:
                 self.message_user(request, str(exc), messages.ERROR)
+                return HttpResponseRedirect(change_url)
             except ValidationError as exc:
                 for field, errors in exc.message_dict.items():
                     form.add_error(field if field in form.fields else None, errors)
             else:
-                self.message_user(
-                    request,
-                    _("The deal is back with the partner: Action Required."),
-                    messages.SUCCESS,
-                )
+                self.message_user(request, done, messages.SUCCESS)
                 return HttpResponseRedirect(change_url)
-        return self._render_decision(
+        return self._render_decision(request, deal, form, title % {"deal": deal}, template)
+
+    def reject_view(self, request: HttpRequest, object_id: str) -> HttpResponse:
+        return self._decision_page(
             request,
-            deal,
-            form,
-            _("Request action on %(deal)s") % {"deal": deal},
-            "admin/portal/deal/request_action.html",
+            object_id,
+            form_class=RejectForm,
+            decide=lambda deal, data: workflow.reject(deal=deal, by=request.user, **data),
+            done=_("Deal rejected."),
+            title=_("Reject %(deal)s"),
+            template="admin/portal/deal/reject.html",
+        )
+
+    def request_action_view(self, request: HttpRequest, object_id: str) -> HttpResponse:
+        """Return the deal to its partner with reasons, a message, the fields to change and
+        optionally a file for them."""
+
+        def decide(deal: Deal, data: dict) -> None:
+            upload = data.pop("attachment", None)
+            asked = action_required.request_action(deal=deal, by=request.user, **data)
+            if upload:
+                attachments.attach(upload=upload, by=request.user, deal=deal, action_request=asked)
+
+        return self._decision_page(
+            request,
+            object_id,
+            form_class=RequestActionForm,
+            decide=decide,
+            done=_("The deal is back with the partner: Action Required."),
+            title=_("Request action on %(deal)s"),
+            template="admin/portal/deal/request_action.html",
         )
