@@ -60,6 +60,12 @@ def with_table_columns(deals: QuerySet[Deal]) -> QuerySet[Deal]:
     )
 
 
+PAGE_RELATED = [
+    "customer", "customer_contact", "partner", "distributor", "registered_by",
+    "rejection_reason_code",
+]  # fmt: skip
+
+
 def get_deal_page_for(*, user: User, pk: int) -> Deal:
     """`get_deal_for` with everything the deal page shows, in a fixed number of queries.
 
@@ -75,17 +81,7 @@ def get_deal_page_for(*, user: User, pk: int) -> Deal:
         for role in roles
     }
     deals = (
-        deals_visible_to(user=user)
-        .annotate(**contacts)
-        .select_related(
-            "customer",
-            "customer_contact",
-            "partner",
-            "distributor",
-            "registered_by",
-            "rejection_reason_code",
-            *contacts,
-        )  # fmt: skip
+        deals_visible_to(user=user).annotate(**contacts).select_related(*PAGE_RELATED, *contacts)
     )
     if user.partner_id:
         deals = with_conflict_since(deals)

@@ -217,16 +217,9 @@ class Command(BaseCommand):
             for d_index, status in enumerate(DEAL_PLAN):
                 customer = customers[(d_index * 2 + p_index) % len(customers)]
                 self.deal(
-                    rng,
-                    status,
-                    partner,
-                    registrant,
-                    customer,
-                    products,
-                    competitors,
-                    distributors[(d_index + p_index) % 2],
-                    users["reviewer"],
-                )
+                    rng, status, partner, registrant, customer, products, competitors,
+                    distributors[(d_index + p_index) % 2], users["reviewer"],
+                )  # fmt: skip
         # One channel conflict for the reviewers to see: both partners on one customer.
         first = Deal.objects.filter(partner=partners[0], customer=customers[0]).earliest(
             "created_at"
