@@ -271,58 +271,6 @@ def _comments_readable_by(user: User) -> QuerySet[DealComment]:
     return comments.none()
 
 
-@dataclass(frozen=True)
-class TimelineEntry:
-    at: datetime.datetime
-    kind: str  # a DealHistory.Kind, "comment" or "attachment"
-    by: User | None
-    text: str
-    history: DealHistory | None = None
-    comment: DealComment | None = None
-    attachment: DealAttachment | None = None
-
-    @property
-    def is_internal(self) -> bool:
-        return bool(self.comment and self.comment.is_internal)
-
-
-def deal_timeline(*, user: User, deal: Deal) -> list[TimelineEntry]:
-    """The deal's history, the comments `user` may read and (on the deal page) the files
-    attached, merged by time.
-
-    No query for a deal from `get_deal_page_for` (it prefetched both); two otherwise.
-    """
-    if "history" in getattr(deal, "_prefetched_objects_cache", {}):
-        history = deal.history.all()
-    else:
-        history = deal.history.select_related("by")
-    comments = getattr(deal, "visible_comments", None)
-    if comments is None:
-        comments = comments_visible_to(user=user, deal=deal)
-    entries = [
-        TimelineEntry(
-            at=h.at,
-            kind=h.kind,
-            by=h.by,
-            text=h.note,
-            history=h,
-        )
-        for h in history
-    ]
-    entries += [
-        TimelineEntry(at=c.created_at, kind="comment", by=c.author, text=c.body, comment=c)
-        for c in comments
-    ]
-    if "attachments" in getattr(deal, "_prefetched_objects_cache", {}):
-        entries += [
-            TimelineEntry(
-                at=a.uploaded_at, kind="attachment", by=a.uploaded_by, text=a.name, attachment=a
-            )
-            for a in deal.attachments.all()
-        ]
-    return sorted(entries, key=lambda e: e.at)
-
-
 @dataclass
 class ExportRow:
     """One deal of the Opportunity Manager export, as plain values."""

@@ -230,3 +230,17 @@ def test_reviewers_keep_the_list_of_reasons_in_the_admin(admin_client_reviewer):
     assert ReviewReason.objects.get(code="budget").label == "Budget unclear"
     listing = html(admin_client_reviewer.get(reverse("admin:portal_reviewreason_changelist")))
     assert "Niejasny budżet" in listing
+
+
+def test_the_history_shows_each_round_with_what_was_asked(client, partner_user, returned, reviewer):
+    action_required.resubmit(deal=returned, by=partner_user, changes={}, answer="Renamed.")
+    action_required.request_action(
+        deal=returned, by=reviewer, reasons=[reason("proof_of_activity")], message="And proof?"
+    )
+    client.force_login(partner_user)
+    page = html(client.get(reverse("portal:deal_detail", args=[returned.pk])))
+    rounds = page.split('data-testid="asked"')[1:]
+    assert len(rounds) == 2
+    assert "Missing distributor quote" in rounds[0] and "Project name" in rounds[0]
+    assert "Proof of pre-sales activity" in rounds[1] and "And proof?" in rounds[1]
+    assert "Renamed." in page  # the partner's answer, in between

@@ -5,7 +5,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.urls import reverse
 
-from portal import comments, selectors
+from portal import comments, selectors, timeline
 from portal.models import Deal, DealComment
 from tests import factories
 
@@ -65,9 +65,9 @@ def test_outsiders_read_nothing(
 
 
 def test_timeline_merges_history_and_visible_comments(thread, deal, partner_user, reviewer):
-    partner_kinds = [e.kind for e in selectors.deal_timeline(user=partner_user, deal=deal)]
+    partner_kinds = [e.kind for e in timeline.deal_timeline(user=partner_user, deal=deal)]
     assert partner_kinds == ["status", "comment", "comment"]
-    reviewer_entries = selectors.deal_timeline(user=reviewer, deal=deal)
+    reviewer_entries = timeline.deal_timeline(user=reviewer, deal=deal)
     assert [e.is_internal for e in reviewer_entries] == [False, False, False, True]
 
 

@@ -276,7 +276,7 @@ def test_pending_request_shows_on_the_deals_admin_page(client, reviewer, approve
 
 
 def test_an_extension_shows_in_the_timeline_as_its_own_kind(approved, partner_user, reviewer):
-    from portal.selectors import deal_timeline
+    from portal.timeline import deal_timeline
 
     extensions.approve_extension(request=ask(approved, partner_user), by=reviewer)
     kinds = [entry.kind for entry in deal_timeline(user=partner_user, deal=approved)]

@@ -21,7 +21,8 @@ from portal.access import DealAccess, deal_access, get_deal_access
 from portal.forms import AttachForm
 from portal.inputs import PlainTextForm
 from portal.models import Deal, DealHistory, ExtensionRequest
-from portal.selectors import deal_timeline, get_deal_page_for
+from portal.selectors import get_deal_page_for
+from portal.timeline import deal_timeline
 from portal.workflow import TRANSITIONS
 
 
