@@ -18,28 +18,24 @@ from portal.review_selectors import conflicts_with_details
 
 
 class DealDecisionViews(admin.ModelAdmin):
+    # (URL part, view, name suffix) of each decision page, under the deal's admin URL.
+    DECISIONS = [
+        ("approve", "approve_view", "approve"),
+        ("reject", "reject_view", "reject"),
+        ("request-action", "request_action_view", "request_action"),
+        ("reject-duplicate", "reject_duplicate_view", "reject_duplicate"),
+    ]
+
     def get_urls(self):
-        opts = self.opts
+        prefix = f"{self.opts.app_label}_{self.opts.model_name}"
         return [
-            path(
-                "<path:object_id>/approve/",
-                self.admin_site.admin_view(self.approve_view),
-                name=f"{opts.app_label}_{opts.model_name}_approve",
-            ),
-            path(
-                "<path:object_id>/reject/",
-                self.admin_site.admin_view(self.reject_view),
-                name=f"{opts.app_label}_{opts.model_name}_reject",
-            ),
-            path(
-                "<path:object_id>/request-action/",
-                self.admin_site.admin_view(self.request_action_view),
-                name=f"{opts.app_label}_{opts.model_name}_request_action",
-            ),
-            path(
-                "<path:object_id>/reject-duplicate/",
-                self.admin_site.admin_view(self.reject_duplicate_view),
-                name=f"{opts.app_label}_{opts.model_name}_reject_duplicate",
+            *(
+                path(
+                    f"<path:object_id>/{part}/",
+                    self.admin_site.admin_view(getattr(self, view)),
+                    name=f"{prefix}_{suffix}",
+                )
+                for part, view, suffix in self.DECISIONS
             ),
             *super().get_urls(),
         ]
