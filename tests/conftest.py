@@ -130,17 +130,19 @@ def make_other_deal(make_deal, other_partner_user, other_distributor_user):
     return make
 
 
-@pytest.fixture(autouse=True)
-def _attachments_in_a_temporary_folder(settings, tmp_path_factory):
+@pytest.fixture(scope="session", autouse=True)
+def _attachments_in_a_temporary_folder(tmp_path_factory):
     """Uploaded files go to a folder of the test run, not the checkout's media/."""
-    location = tmp_path_factory.mktemp("attachments")
-    settings.STORAGES = {
-        **settings.STORAGES,
-        "attachments": {
-            "BACKEND": "django.core.files.storage.FileSystemStorage",
-            "OPTIONS": {"location": str(location)},
-        },
+    from django.conf import settings
+    from django.test.utils import override_settings
+
+    location = str(tmp_path_factory.mktemp("attachments"))
+    attachments = {
+        "BACKEND": "django.core.files.storage.FileSystemStorage",
+        "OPTIONS": {"location": location},
     }
+    with override_settings(STORAGES={**settings.STORAGES, "attachments": attachments}):
+        yield
 
 
 @pytest.fixture(autouse=True)

@@ -117,6 +117,9 @@ def test_a_refused_file_is_said_on_the_deal_page_and_not_stored(client, partner_
 def test_the_file_itself_has_no_public_address(client, partner_user, make_deal, settings):
     deal = make_deal(S.SUBMITTED)
     stored = attachments.attach(upload=upload("quote.pdf", PDF), by=partner_user, deal=deal)
+    # Kept by the "attachments" storage the settings name (here the test run's folder).
+    assert stored.file.storage.location == settings.STORAGES["attachments"]["OPTIONS"]["location"]
+    assert stored.file.storage.exists(stored.file.name)
     client.force_login(partner_user)
     for path in (f"/media/{stored.file.name}", f"/media/attachments/{stored.file.name}"):
         assert client.get(path).status_code == 404

@@ -4,18 +4,37 @@ import uuid
 
 from django.conf import settings
 from django.core.files.storage import storages
+from django.core.signals import setting_changed
 from django.db import models
 from django.db.models import Q
+from django.dispatch import receiver
+from django.utils.functional import LazyObject, empty
 from django.utils.translation import gettext_lazy as _
 
 from portal.models.deals import Deal
 from portal.models.review import ActionRequest
 
 
+class AttachmentStorage(LazyObject):
+    """The "attachments" storage of settings.STORAGES (the filesystem outside any public
+    URL by default, an object store by setting), looked up when first used, and again
+    after STORAGES changes (as Django's own default_storage is)."""
+
+    def _setup(self):
+        self._wrapped = storages["attachments"]
+
+
+ATTACHMENT_FILES = AttachmentStorage()
+
+
+@receiver(setting_changed)
+def _storages_changed(*, setting, **kwargs) -> None:
+    if setting == "STORAGES":
+        ATTACHMENT_FILES._wrapped = empty
+
+
 def attachment_storage():
-    # The "attachments" storage of settings.STORAGES: the filesystem outside any public
-    # URL by default, an object store by setting.
-    return storages["attachments"]
+    return ATTACHMENT_FILES
 
 
 def attachment_path(instance, filename: str) -> str:
