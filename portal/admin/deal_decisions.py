@@ -73,53 +73,48 @@ class DealDecisionViews(admin.ModelAdmin):
         return TemplateResponse(request, template, context)
 
     def approve_view(self, request: HttpRequest, object_id: str) -> HttpResponse:
-        deal = self._reviewable_deal(request, object_id)
-        change_url = reverse("admin:portal_deal_change", args=[deal.pk])
-        data = request.POST if request.method == "POST" else None
-        form = ApproveForm(data, deal=deal, initial=workflow.approval_defaults())
-        if not review.earlier_conflicts(deal):
-            del form.fields["confirm_conflicts"]
-        if form.is_bound and form.is_valid():
-            try:
-                review.approve(deal=deal, by=request.user, **form.cleaned_data)
-            except workflow.DealTransitionError as exc:
-                self.message_user(request, str(exc), messages.ERROR)
-                return HttpResponseRedirect(change_url)
-            except ValidationError as exc:
-                for field, errors in exc.message_dict.items():
-                    form.add_error(field if field in form.fields else None, errors)
-            else:
-                self.message_user(
-                    request,
-                    _("Deal approved. Deal Reg Number: %(number)s.")
-                    % {"number": deal.deal_reg_number},
-                    messages.SUCCESS,
-                )
-                if form.validity_warning:
-                    self.message_user(request, form.validity_warning, messages.WARNING)
-                return HttpResponseRedirect(change_url)
-        default_end = workflow.approval_defaults()["validity_end"]
-        if not form.is_bound and default_end < deal.expected_close_date:
-            form.validity_warning = _(
-                "The validity would end on %(end)s, before the expected close date %(close)s."
-            ) % {"end": date_format(default_end), "close": date_format(deal.expected_close_date)}
-        return self._render_decision(
+        def make_form(deal: Deal, data, files) -> ApproveForm:
+            form = ApproveForm(data, deal=deal, initial=workflow.approval_defaults())
+            if not review.earlier_conflicts(deal):
+                del form.fields["confirm_conflicts"]
+            default_end = workflow.approval_defaults()["validity_end"]
+            if not form.is_bound and default_end < deal.expected_close_date:
+                form.validity_warning = _(
+                    "The validity would end on %(end)s, before the expected close date %(close)s."
+                ) % {
+                    "end": date_format(default_end),
+                    "close": date_format(deal.expected_close_date),
+                }
+            return form
+
+        def done(deal: Deal, form: ApproveForm) -> list[tuple[str, int]]:
+            number = _("Deal approved. Deal Reg Number: %(number)s.") % {
+                "number": deal.deal_reg_number
+            }
+            warning = [(form.validity_warning, messages.WARNING)] if form.validity_warning else []
+            return [(number, messages.SUCCESS), *warning]
+
+        return self._decision_page(
             request,
-            deal,
-            form,
-            _("Approve %(deal)s") % {"deal": deal},
-            "admin/portal/deal/approve.html",
+            object_id,
+            make_form=make_form,
+            decide=lambda deal, data: review.approve(deal=deal, by=request.user, **data),
+            done=done,
+            title=_("Approve %(deal)s"),
+            template="admin/portal/deal/approve.html",
         )
 
     def _decision_page(
-        self, request, object_id, *, form_class, decide, done, title, template
+        self, request, object_id, *, make_form, decide, done, title, template
     ) -> HttpResponse:
-        """One decision's page: its form, and on a valid POST `decide(deal, data)`; a
-        refusal is said beside the fields, a deal decided meanwhile back on its page."""
+        """One decision's page: its form (`make_form(deal, data, files)`), and on a valid
+        POST `decide(deal, data)` then the messages `done(deal, form)` gives; a refusal is
+        said beside the fields, a deal decided meanwhile back on its page."""
         deal = self._reviewable_deal(request, object_id)
         change_url = reverse("admin:portal_deal_change", args=[deal.pk])
-        form = form_class(request.POST or None, request.FILES or None)
-        if request.method == "POST" and form.is_valid():
+        posted = request.method == "POST"
+        form = make_form(deal, request.POST if posted else None, request.FILES if posted else None)
+        if posted and form.is_valid():
             try:
                 with transaction.atomic():
                     decide(deal, dict(form.cleaned_data))
@@ -130,7 +125,8 @@ class DealDecisionViews(admin.ModelAdmin):
                 for field, errors in exc.message_dict.items():
                     form.add_error(field if field in form.fields else None, errors)
             else:
-                self.message_user(request, done, messages.SUCCESS)
+                for text, level in done(deal, form):
+                    self.message_user(request, text, level)
                 return HttpResponseRedirect(change_url)
         return self._render_decision(request, deal, form, title % {"deal": deal}, template)
 
@@ -138,9 +134,9 @@ class DealDecisionViews(admin.ModelAdmin):
         return self._decision_page(
             request,
             object_id,
-            form_class=RejectForm,
+            make_form=lambda deal, data, files: RejectForm(data),
             decide=lambda deal, data: workflow.reject(deal=deal, by=request.user, **data),
-            done=_("Deal rejected."),
+            done=lambda deal, form: [(_("Deal rejected."), messages.SUCCESS)],
             title=_("Reject %(deal)s"),
             template="admin/portal/deal/reject.html",
         )
@@ -158,9 +154,11 @@ class DealDecisionViews(admin.ModelAdmin):
         return self._decision_page(
             request,
             object_id,
-            form_class=RequestActionForm,
+            make_form=lambda deal, data, files: RequestActionForm(data, files),
             decide=decide,
-            done=_("The deal is back with the partner: Action Required."),
+            done=lambda deal, form: [
+                (_("The deal is back with the partner: Action Required."), messages.SUCCESS)
+            ],
             title=_("Request action on %(deal)s"),
             template="admin/portal/deal/request_action.html",
         )
