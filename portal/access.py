@@ -90,6 +90,20 @@ def may_use_sales_zone(user) -> bool:
     return bool(_active(user) and (_in_organisation(user) or is_reviewer(user)))
 
 
+def dashboard_scope(user) -> tuple[str, int] | None:
+    """Which dashboard `user` sees, and of whom: ("partner", id), ("distributor", id), the
+    whole channel ("vendor", 0) for reviewers; None for anyone else."""
+    if not _active(user):
+        return None
+    if user.partner_id:
+        return "partner", user.partner_id
+    if user.distributor_id:
+        return "distributor", user.distributor_id
+    if is_reviewer(user):
+        return "vendor", 0
+    return None
+
+
 def deals_visible_to(*, user) -> QuerySet[Deal]:
     """The deals `user` may see: their partner's, their distributor's, or all for reviewers.
 

@@ -8,7 +8,7 @@ from decimal import Decimal
 
 from django.db import IntegrityError, transaction
 
-from portal import workflow
+from portal import decision_rules, workflow
 from portal.models import (
     Competitor,
     Customer,
@@ -208,4 +208,7 @@ def _register(*, user: User, r: Registration, token: str) -> Deal:
     DealContact.objects.bulk_create(contacts)
     if r.competitors:
         deal.competitors.set(r.competitors)
-    return workflow.submit(deal=deal, by=user)
+    workflow.submit(deal=deal, by=user)
+    # The programme's rules decide the clear cases at once (`portal.decision_rules`).
+    decision_rules.decide(deal)
+    return deal

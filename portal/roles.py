@@ -24,6 +24,7 @@ REVIEWER_PERMISSIONS = [
     "change_partnerapplication",
     "view_actionrequest",
     "view_dealattachment",
+    "view_decisionruleversion",
     # Users are seen (for data-protection requests and second-factor resets), not edited.
     "view_user",
     *[
@@ -37,6 +38,9 @@ REVIEWER_PERMISSIONS = [
             "customer",
             "customercontact",
             "reviewreason",
+            "programmetier",
+            "tierdiscount",
+            "decisionrule",
         ]
         for action in ["add", "change", "view"]
     ],

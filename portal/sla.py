@@ -7,6 +7,8 @@ The due time itself is set by `workflow.submit` with `add_business_days`.
 import datetime
 from dataclasses import dataclass
 
+from django.conf import settings
+from django.utils import timezone
 from django.utils.translation import gettext_lazy
 
 
@@ -100,3 +102,22 @@ def add_business_time(start: datetime.datetime, amount: datetime.timedelta) -> d
                 return current + amount
             amount -= midnight - current
         current = midnight
+
+
+def decision_hours(deal, now: datetime.datetime) -> int | None:
+    """The whole business hours a decision at `now` took: the time the deal was given
+    (`DEAL_DECISION_BUSINESS_DAYS` working days from submission) less what was left, so the hours it
+    waited on the partner (Action Required) do not count."""
+    if deal.submitted_at is None or deal.decision_due_at is None:
+        return None
+    submitted = timezone.localtime(deal.submitted_at)
+    given = business_time_between(
+        submitted, add_business_days(submitted, settings.DEAL_DECISION_BUSINESS_DAYS)
+    )
+    if deal.sla_paused_at is not None and deal.sla_remaining is not None:
+        left = deal.sla_remaining
+    else:
+        left = business_time_between(
+            timezone.localtime(now), timezone.localtime(deal.decision_due_at)
+        )
+    return max(0, int((given - left).total_seconds() // 3600))

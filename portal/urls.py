@@ -5,6 +5,7 @@ from portal.views import (
     action_required,
     apply,
     attachments,
+    dashboards,
     deal_reg_check,
     deals,
     exports,
@@ -46,6 +47,7 @@ urlpatterns = [
         deal_reg_check.api_deal_reg_check,
         name="api_deal_reg_check",
     ),
+    path("sales-zone/dashboard/", dashboards.dashboard, name="dashboard"),
     # Sales Zone → Opportunity Manager
     path(
         "sales-zone/opportunity-manager/",

@@ -20,11 +20,13 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from portal import numbers, sla
+from portal import conflicts, discounts, numbers, sla, tallies
 from portal.deal_rules import bounded, latest_date, validate_for_submission
 from portal.models import (
     Deal,
     DealHistory,
+    DealLine,
+    DecisionRule,
     ReviewReason,
     User,
 )
@@ -91,7 +93,8 @@ TRANSITIONS: dict[str, Transition] = {
     for t in [
         # name, from, to, who triggers it, the verb of its refusal, what it requires
         _t("submit", [S.DRAFT], S.SUBMITTED, [PARTNER], gettext_lazy("submit")),
-        _t("approve", [S.SUBMITTED], S.APPROVED, [REVIEWER], gettext_lazy("approve")),
+        # The portal approves when a decision rule says so; a rule may ask for two reviewers.
+        _t("approve", [S.SUBMITTED], S.APPROVED, [REVIEWER, SYSTEM], gettext_lazy("approve")),
         _t("reject", WAITING, S.REJECTED, [REVIEWER], gettext_lazy("reject"),
            ("reason_code", "reason")),
         _t("withdraw", WAITING, S.WITHDRAWN, [PARTNER], gettext_lazy("withdraw")),
@@ -120,7 +123,10 @@ def transitions_for(*, status: str, actor: str) -> list[Transition]:
 
 
 def _lock(deal: Deal) -> Deal:
-    return Deal.objects.select_for_update().get(pk=deal.pk)
+    locked = Deal.objects.select_for_update().get(pk=deal.pk)
+    # What the deal counts in the dashboards' tallies before the transition changes it.
+    locked.tallied = tallies.contributions(locked)
+    return locked
 
 
 def _require(deal: Deal, name: str) -> Transition:
@@ -134,11 +140,19 @@ def _require(deal: Deal, name: str) -> Transition:
 
 
 def _record(
-    locked: Deal, caller_copy: Deal, *, name: str, by: User | None, note: str, fields: list[str]
+    locked: Deal,
+    caller_copy: Deal,
+    *,
+    name: str,
+    by: User | None,
+    note: str,
+    fields: list[str],
+    rule: DecisionRule | None = None,
 ) -> None:
     from_status, to = locked.status, TRANSITIONS[name].target
     locked.status = to
     locked.save(update_fields=["status", "updated_at", *fields])
+    tallies.shift(locked.tallied, locked)
     if from_status == Status.ACTION_REQUIRED and name != "resubmit":
         # Left unanswered (withdrawn, rejected, lapsed): the request is closed.
         locked.action_requests.filter(answered_at=None, closed_at=None).update(
@@ -151,6 +165,8 @@ def _record(
         from_status=from_status,
         to_status=to,
         note=note,
+        rule=rule,
+        rule_version=rule.version if rule else None,
     )
     # The caller's instance reflects the new state without another query.
     for field in ["status", "updated_at", *fields]:
@@ -185,21 +201,69 @@ def submit(*, deal: Deal, by: User) -> Deal:
     now = timezone.localtime()
     locked.submitted_at = now
     locked.decision_due_at = sla.add_business_days(now, settings.DEAL_DECISION_BUSINESS_DAYS)
+    # As the deal stood when registered: what the matrix, the rules and the dashboards read.
+    locked.tier_id = locked.partner.tier_id
+    locked.conflicted = (
+        conflicts.conflict_notice_for_partner(
+            customer_id=locked.customer_id,
+            product_ids=DealLine.objects.filter(deal=locked).values("product_id"),
+            partner_id=locked.partner_id,
+        )
+        is not None
+    )
     _record(
         locked,
         deal,
         name="submit",
         by=by,
         note="",
-        fields=["submitted_at", "decision_due_at"],
+        fields=["submitted_at", "decision_due_at", "tier", "conflicted"],
     )
     return deal
 
 
+@transaction.atomic
+def route(
+    *,
+    deal: Deal,
+    rule: DecisionRule,
+    reviewer: User | None = None,
+    queue=None,
+    approvals_required: int = 1,
+    note: str,
+) -> Deal:
+    """A decision rule sends a submitted deal to a reviewer or a queue, or asks for two
+    approvals: the status stays, the history records the rule and its version."""
+    locked = _lock(deal)
+    _require(locked, "approve")
+    locked.assigned_reviewer, locked.assigned_queue = reviewer, queue
+    locked.approvals_required = approvals_required
+    fields = ["assigned_reviewer", "assigned_queue", "approvals_required"]
+    locked.save(update_fields=[*fields, "updated_at"])
+    _history(locked, kind=DealHistory.Kind.ROUTED, by=None, note=note, rule=rule)
+    for field in fields:
+        setattr(deal, field, getattr(locked, field))
+    return deal
+
+
+def _history(locked: Deal, *, kind: str, by: User | None, note: str, rule=None) -> None:
+    """A step that keeps the status (a first approval, a routing)."""
+    DealHistory.objects.create(
+        deal=locked,
+        by=by,
+        kind=kind,
+        from_status=locked.status,
+        to_status=locked.status,
+        note=note,
+        rule=rule,
+        rule_version=rule.version if rule else None,
+    )
+
+
 def approval_defaults() -> dict:
-    """What an approval gives unless the reviewer chooses: the default discount and validity."""
+    """What an approval gives unless the reviewer chooses: the default validity (the
+    discount defaults per line, `discounts.line_defaults`)."""
     return {
-        "discount_percent": Decimal(str(settings.DEAL_DEFAULT_DISCOUNT_PERCENT)),
         "validity_end": timezone.localdate() + datetime.timedelta(days=settings.DEAL_VALIDITY_DAYS),
     }
 
@@ -208,40 +272,56 @@ def approval_defaults() -> dict:
 def approve(
     *,
     deal: Deal,
-    by: User,
+    by: User | None,
     discount_percent: Decimal | None = None,
+    line_discounts: dict[int, Decimal] | None = None,
     validity_end: datetime.date | None = None,
     note: str = "",
+    rule: DecisionRule | None = None,
 ) -> Deal:
-    """Approve a submitted deal: issue its Deal Reg Number, validity end and discount.
+    """Approve a submitted deal: issue its Deal Reg Number, validity end and each line's
+    discount. `by` is None when a decision `rule` approves.
 
-    Without a discount or validity end, `approval_defaults()` gives them.
+    Each line gets `line_discounts[pk]`, else `discount_percent`, else the matrix default
+    (`discounts.line_defaults`), within the tier's bound. A deal that needs two approvals
+    records the first one and stays Submitted; the second must come from another reviewer.
     """
     locked = _lock(deal)
     _require(locked, "approve")
-    defaults = approval_defaults()
-    if discount_percent is None:
-        discount_percent = defaults["discount_percent"]
-    if not Decimal(0) <= Decimal(discount_percent) <= Decimal(100):
-        raise ValidationError({"discount_percent": _("The discount must be between 0 and 100%.")})
+    if locked.approvals_required > 1 and by is not None:
+        if locked.first_approved_by_id is None:
+            locked.first_approved_by = by
+            locked.save(update_fields=["first_approved_by", "updated_at"])
+            _history(locked, kind=DealHistory.Kind.FIRST_APPROVAL, by=by, note=note)
+            deal.first_approved_by = by
+            return deal
+        if locked.first_approved_by_id == by.pk:
+            raise DealTransitionError(
+                _("You gave the first approval: another reviewer must give the second.")
+            )
+    chosen = discounts.line_defaults(locked)
+    if discount_percent is not None:
+        chosen = dict.fromkeys(chosen, Decimal(discount_percent))
+    chosen.update({pk: Decimal(v) for pk, v in (line_discounts or {}).items() if pk in chosen})
+    if by is not None:  # a rule gives the matrix's own figures
+        discounts.check(locked, chosen)
     today = timezone.localdate()
     if validity_end is None:
-        validity_end = defaults["validity_end"]
+        validity_end = approval_defaults()["validity_end"]
     elif validity_end <= today:
         raise ValidationError({"validity_end": _("The validity end must be in the future.")})
     bounded("validity_end", validity_end)
-    locked.approved_at = timezone.now()
+    now = timezone.now()
+    locked.decision_hours = sla.decision_hours(locked, now)
+    locked.approved_at = locked.decided_at = now
     locked.deal_reg_number = numbers.next_deal_reg_number(today.year)
-    locked.discount_percent = Decimal(discount_percent)
+    locked.discount_percent = discounts.uniform(chosen)
     locked.validity_end = validity_end
-    _record(
-        locked,
-        deal,
-        name="approve",
-        by=by,
-        note=note,
-        fields=["approved_at", "deal_reg_number", "discount_percent", "validity_end"],
-    )
+    for pk, percent in chosen.items():
+        DealLine.objects.filter(pk=pk).update(discount_percent=percent)
+    fields = ["approved_at", "decided_at", "decision_hours", "deal_reg_number"]
+    fields += ["discount_percent", "validity_end"]
+    _record(locked, deal, name="approve", by=by, note=note, fields=fields, rule=rule)
     return deal
 
 
@@ -258,7 +338,9 @@ def reject(*, deal: Deal, by: User, reason: str, reason_code: ReviewReason | Non
     locked = _lock(deal)
     _require(locked, "reject")
     locked.rejection_reason, locked.rejection_reason_code = reason, reason_code
-    fields = ["rejection_reason", "rejection_reason_code"]
+    now = timezone.now()
+    locked.decision_hours, locked.decided_at = sla.decision_hours(locked, now), now
+    fields = ["rejection_reason", "rejection_reason_code", "decision_hours", "decided_at"]
     _record(locked, deal, name="reject", by=by, note=reason, fields=fields)
     return deal
 

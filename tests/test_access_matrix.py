@@ -14,7 +14,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import URLResolver, get_resolver, resolve, reverse
 
 from portal import attachments
-from portal.models import Deal, DealAttachment, ExportJob, PartnerApplication
+from portal.models import Deal, DealAttachment, DecisionRule, ExportJob, PartnerApplication
 from tests import factories
 
 pytestmark = pytest.mark.django_db
@@ -54,6 +54,7 @@ class World:
     waiting: Deal  # partner A's, returned to it by a reviewer (Action Required)
     attachment: DealAttachment  # a PDF on partner A's submitted deal
     export: ExportJob  # partner A's finished background export of its deals
+    rule: DecisionRule  # a decision rule, switched off
 
     def secrets(self, owner: str) -> list[str]:
         if owner == "A":
@@ -94,6 +95,7 @@ def world(make_deal, make_other_deal, partner_user, settings, tmp_path) -> World
             deal=submitted,
         ),
         export=export,
+        rule=DecisionRule.objects.create(name="Small deals", outcome="approve", max_value=1000),
     )
 
 
@@ -125,6 +127,8 @@ CASES = [
         READ_LIST,
     ),
     ("export", "get", lambda w: reverse("portal:deal_export"), READ_LIST),
+    # Each role its own figures (tests/test_dashboards.py); no one else's ever.
+    ("dashboard", "get", lambda w: reverse("portal:dashboard") + "?weeks=52", READ_LIST),
     (
         "list counts (after a search)",
         "get",
@@ -364,6 +368,12 @@ OTHER_CASES = [
         "admin: reject an application (form)",
         "get",
         lambda w: reverse("admin:portal_partnerapplication_reject", args=[w.application.pk]),
+        REVIEWERS_ADMIN,
+    ),
+    (
+        "admin: dry run of a decision rule",
+        "get",
+        lambda w: reverse("admin:portal_decisionrule_dry_run", args=[w.rule.pk]),
         REVIEWERS_ADMIN,
     ),
     (

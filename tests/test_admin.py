@@ -6,6 +6,7 @@ from django.urls import reverse
 
 from portal.models import Deal, ReviewReason
 from tests import factories
+from tests.factories import approve_form
 
 pytestmark = pytest.mark.django_db
 S = Deal.Status
@@ -62,7 +63,7 @@ def test_reviewer_approves_from_the_deal_page(client, reviewer, make_deal):
     client.force_login(reviewer)
     url = reverse("admin:portal_deal_approve", args=[deal.pk])
     assert client.get(url).status_code == 200
-    response = client.post(url, {"discount_percent": "15", "validity_end": "2031-12-31"})
+    response = client.post(url, approve_form(deal, "15", validity_end="2031-12-31"))
     assert response.status_code == 302
     deal.refresh_from_db()
     assert deal.status == S.APPROVED
@@ -78,7 +79,7 @@ def test_approval_with_a_bad_discount_shows_the_error_and_changes_nothing(
     client.force_login(reviewer)
     response = client.post(
         reverse("admin:portal_deal_approve", args=[deal.pk]),
-        {"discount_percent": "120", "validity_end": "2031-12-31"},
+        approve_form(deal, "120", validity_end="2031-12-31"),
     )
     assert response.status_code == 200
     assert "less than or equal to 100" in response.content.decode()
@@ -110,7 +111,7 @@ def test_approving_a_deal_no_longer_submitted_is_refused_with_a_message(
     client.force_login(reviewer)
     response = client.post(
         reverse("admin:portal_deal_approve", args=[deal.pk]),
-        {"discount_percent": "10", "validity_end": "2031-12-31"},
+        approve_form(deal, "10", validity_end="2031-12-31"),
         follow=True,
     )
     assert "Cannot approve a deal that is Withdrawn" in response.content.decode()

@@ -80,6 +80,8 @@ def pages(role: str | None) -> list[tuple[str, str]]:
         ("profile", reverse("portal:profile")),
         ("password_change", reverse("password_change")),
         ("two_factor", reverse("portal:two_factor")),
+        ("dashboard", reverse("portal:dashboard")),
+        ("dashboard", reverse("portal:dashboard") + "?weeks=52"),
     ]
     if role == "partner":
         export = ExportJob.objects.create(user=user, language="en")
@@ -135,10 +137,10 @@ PAGE_NAMES = {
         "home", "opportunity_manager", "deal_detail", "profile", "password_change", "two_factor",
         "register_deal_step", "deal_request_extension", "deal_withdraw", "deal_respond",
         "deal_mark_won",
-        "deal_mark_lost", "export_job", "password_change_done",
+        "deal_mark_lost", "export_job", "password_change_done", "dashboard",
     },
-    "distributor": {"home", "opportunity_manager", "deal_detail", "deal_reg_check"},
-    "reviewer": {"home", "opportunity_manager", "deal_detail", "two_factor_setup"},
+    "distributor": {"home", "opportunity_manager", "deal_detail", "deal_reg_check", "dashboard"},
+    "reviewer": {"home", "opportunity_manager", "deal_detail", "two_factor_setup", "dashboard"},
 }  # fmt: skip
 
 
@@ -189,7 +191,7 @@ def admin_pages(reviewer: User) -> list[str]:
     from django.contrib import admin
     from django.test import RequestFactory
 
-    from portal.models import PartnerApplication
+    from portal.models import DecisionRule, PartnerApplication
 
     request = RequestFactory().get("/")
     request.user = reviewer
@@ -199,6 +201,7 @@ def admin_pages(reviewer: User) -> list[str]:
         PartnerApplication: PartnerApplication.objects.filter(
             status=PartnerApplication.Status.PENDING
         ).first(),
+        DecisionRule: DecisionRule.objects.order_by("pk").first(),
     }
     paths = [reverse("admin:index")]
     for model, model_admin in admin.site._registry.items():

@@ -28,16 +28,19 @@ from portal.admin import catalogue as admin_catalogue
 from portal.admin import deal_parts
 from portal.admin import extensions as admin_extensions
 from portal.admin import personal as admin_personal
+from portal.admin import programme as programme_admin
 from portal.filters import DealFilter
 from portal.models import (
     Customer,
     CustomerContact,
     Deal,
     DealComment,
+    DecisionRule,
     ExtensionRequest,
     PartnerApplication,
     User,
 )
+from portal.views import dashboards as dashboard_views
 from portal.views import deal_reg_check, deals, extensions
 from portal.views import mfa as mfa_views
 from tests.wizard_steps import answer_until
@@ -125,7 +128,12 @@ def of(*form_classes, extra: tuple = ()):
     def fields(w):
         names = list(extra)
         for form_class in form_classes:
-            form = form_class(reviewer=True) if form_class is deals.CommentForm else form_class()
+            if form_class is deals.CommentForm:
+                form = form_class(reviewer=True)
+            elif form_class is deal_parts.ApproveForm:
+                form = form_class(deal=w["submitted"])  # a discount field per line
+            else:
+                form = form_class()
             names += form_fields(form)
         return names
 
@@ -370,6 +378,30 @@ TARGETS = [
         [deal_parts.ApproveForm],
     ),
     Target(
+        "admin new decision rule",
+        "post",
+        lambda w: reverse("admin:portal_decisionrule_add"),
+        of(programme_admin.DecisionRuleForm),
+        "reviewer",
+        [programme_admin.DecisionRuleForm],
+    ),
+    Target(
+        "dashboard period",
+        "get",
+        lambda w: reverse("portal:dashboard"),
+        of(dashboard_views.PeriodForm),
+        "partner_user",
+        [dashboard_views.PeriodForm],
+    ),
+    Target(
+        "admin dry run",
+        "get",
+        lambda w: reverse("admin:portal_decisionrule_dry_run", args=[w["rule"].pk]),
+        of(programme_admin.DryRunForm),
+        "reviewer",
+        [programme_admin.DryRunForm],
+    ),
+    Target(
         "admin deal page, a new comment",
         "post",
         admin_deal_url("portal_deal_change"),
@@ -543,6 +575,7 @@ def world(request, make_deal, partner_user, distributor_user, reviewer, catalogu
         "approved": make_deal(S.APPROVED),
         "waiting": waiting_on_partner(make_deal(S.SUBMITTED), reviewer),
         "application": factories.PartnerApplicationFactory(),
+        "rule": DecisionRule.objects.create(name="Small deals", outcome="approve", max_value=1000),
     }
 
 

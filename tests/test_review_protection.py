@@ -11,6 +11,7 @@ from django.utils.formats import date_format
 from portal import workflow
 from portal.models import Deal
 from tests import factories
+from tests.factories import approve_form
 
 pytestmark = pytest.mark.django_db
 S = Deal.Status
@@ -33,7 +34,7 @@ def pair(make_deal, other_partner_user):
 
 
 def approve(client, deal, **extra):
-    data = {"discount_percent": "10", "validity_end": "2031-06-30", **extra}
+    data = approve_form(deal, "10", validity_end="2031-06-30", **extra)
     return client.post(reverse("admin:portal_deal_approve", args=[deal.pk]), data)
 
 
@@ -90,7 +91,7 @@ def test_the_approve_form_warns_when_validity_ends_before_the_close_date(
     assert "The partner sees this note" in page
     done = client.post(
         reverse("admin:portal_deal_approve", args=[deal.pk]),
-        {"discount_percent": "10", "validity_end": (far - datetime.timedelta(days=10)).isoformat()},
+        approve_form(deal, "10", validity_end=(far - datetime.timedelta(days=10)).isoformat()),
         follow=True,
     )
     assert "before the expected close date" in done.content.decode()

@@ -8,6 +8,7 @@ from portal.admin import (  # noqa: F401
     extensions,
     log,
     personal,
+    programme,
     reasons,
     tokens,
 )

@@ -31,7 +31,8 @@ class PlainTextAdmin(admin.ModelAdmin):
 
 @admin.register(Partner)
 class PartnerAdmin(PlainTextAdmin):
-    list_display = ["name", "tax_id", "country", "city"]
+    list_display = ["name", "tax_id", "country", "city", "tier"]
+    list_filter = ["tier"]
     search_fields = ["name", "tax_id", "city"]
 
     def get_search_results(self, request, queryset, search_term):

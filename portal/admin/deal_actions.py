@@ -32,7 +32,7 @@ class DealBulkActions:
         return {"deals": queryset.select_related("customer"), "title": title, **extra}
 
     @admin.action(
-        description=_("Approve selected deals (default discount and validity)"),
+        description=_("Approve selected deals (matrix discounts, default validity)"),
         permissions=["review"],
     )
     def approve_selected(self, request: HttpRequest, queryset: QuerySet[Deal]):

@@ -88,6 +88,13 @@ class DealDecisionViews(admin.ModelAdmin):
             return form
 
         def done(deal: Deal, form: ApproveForm) -> list[tuple[str, int]]:
+            if deal.status == Deal.Status.SUBMITTED:
+                return [
+                    (
+                        _("First approval recorded: a second reviewer must approve this deal."),
+                        messages.SUCCESS,
+                    )
+                ]
             number = _("Deal approved. Deal Reg Number: %(number)s.") % {
                 "number": deal.deal_reg_number
             }

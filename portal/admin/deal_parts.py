@@ -4,13 +4,14 @@ from datetime import timedelta
 
 from django import forms
 from django.contrib import admin
+from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
-from portal import access, deal_rules
+from portal import access, deal_rules, discounts
 from portal.admin.inlines import LabelledTabularInline
 from portal.forms import AttachmentField
 from portal.inputs import PlainTextForm, as_id
@@ -29,9 +30,6 @@ from portal.models import (
 
 
 class ApproveForm(PlainTextForm):
-    discount_percent = forms.DecimalField(
-        label=_("Registered-deal discount (%)"), min_value=0, max_value=100, decimal_places=2
-    )
     validity_end = forms.DateField(
         label=_("Valid until"),
         widget=forms.DateInput(attrs={"type": "date"}),
@@ -52,9 +50,38 @@ class ApproveForm(PlainTextForm):
         super().__init__(*args, **kwargs)
         self.deal = deal
         self.validity_warning = ""
+        # One discount per line, the matrix's default for the partner's tier and the
+        # product's family; a reviewer may change it up to the tier's bound.
+        top = discounts.bound(deal)
+        defaults = discounts.line_defaults(deal)
+        lines = {line.pk: line for line in deal.lines.select_related("product")}
+        self.line_fields = []
+        for pk, default in defaults.items():
+            name = f"line_{pk}"
+            self.fields[name] = forms.DecimalField(
+                label=_("Discount on %(product)s (%%)") % {"product": lines[pk].product},
+                min_value=0,
+                max_value=100,
+                decimal_places=2,
+                initial=default,
+                help_text=_("The matrix gives %(default)s%%; at most %(max)s%% for %(tier)s.")
+                % {
+                    "default": f"{default.normalize():f}",
+                    "max": f"{top.normalize():f}",
+                    "tier": deal.tier or _("a partner in no tier"),
+                },
+            )
+            self.line_fields.append(name)
+        # The discounts first, as the reviewer reads the deal: lines, then validity.
+        self.order_fields([*self.line_fields, "validity_end", "note", "confirm_conflicts"])
 
     def clean(self) -> dict:
         data = super().clean()
+        data["line_discounts"] = {
+            int(name.removeprefix("line_")): data.pop(name)
+            for name in self.line_fields
+            if data.get(name) is not None
+        }
         end = data.get("validity_end")
         if self.deal is not None and end and end < self.deal.expected_close_date:
             # A warning, not a refusal: the reviewer may mean it (an extension can follow).
@@ -127,7 +154,7 @@ class ReadOnlyInline(LabelledTabularInline):
 
 class DealLineInline(ReadOnlyInline):
     model = DealLine
-    fields = ["product", "quantity"]
+    fields = ["product", "quantity", "discount_percent"]
     readonly_fields = fields
 
 
@@ -139,7 +166,7 @@ class DealContactInline(ReadOnlyInline):
 
 class DealHistoryInline(ReadOnlyInline):
     model = DealHistory
-    fields = ["at", "by", "from_status", "to_status", "note"]
+    fields = ["at", "by", "kind", "from_status", "to_status", "note"]
     readonly_fields = fields
 
 
@@ -217,6 +244,28 @@ class ConflictListFilter(admin.SimpleListFilter):
             return queryset.filter(
                 conflict_count__gt=0,
                 status__in=[Deal.Status.SUBMITTED, Deal.Status.APPROVED],
+            )
+        return queryset
+
+
+class AssignedListFilter(admin.SimpleListFilter):
+    """The deals a decision rule routed to the reviewer, by name or through a queue."""
+
+    title = _("routed")
+    parameter_name = "routed"
+
+    def lookups(self, request, model_admin):
+        return [("me", _("To me or my queues")), ("any", _("By any rule"))]
+
+    def queryset(self, request, queryset):
+        if self.value() == "me":
+            return queryset.filter(
+                Q(assigned_reviewer=request.user)
+                | Q(assigned_queue__in=request.user.groups.values("pk"))
+            )
+        if self.value() == "any":
+            return queryset.filter(
+                Q(assigned_reviewer__isnull=False) | Q(assigned_queue__isnull=False)
             )
         return queryset
 

@@ -12,6 +12,7 @@ from portal import access, action_required, comments, sla
 from portal.admin.deal_actions import DealBulkActions
 from portal.admin.deal_decisions import DealDecisionViews
 from portal.admin.deal_parts import (
+    AssignedListFilter,
     ConflictListFilter,
     DealAttachmentInline,
     DealCommentInline,
@@ -59,6 +60,7 @@ class DealAdmin(DealDecisionViews, DealBulkActions, FindsDeals):
         ("submitted_at", admin.DateFieldListFilter),
         SlaListFilter,
         ConflictListFilter,
+        AssignedListFilter,
     ]
     # Customer, tax ID, numbers and partner: found by `FindsDeals`, accents aside.
     search_fields = ["deal_reg_number"]
@@ -114,6 +116,20 @@ class DealAdmin(DealDecisionViews, DealBulkActions, FindsDeals):
                     "validity_end",
                     "discount_percent",
                     "rejection_reason",
+                    "decided_at",
+                ]
+            },
+        ),
+        (
+            _("Programme"),
+            {
+                "fields": [
+                    "tier",
+                    "conflicted",
+                    "assigned_reviewer",
+                    "assigned_queue",
+                    "approvals_required",
+                    "first_approved_by",
                 ]
             },
         ),

@@ -23,7 +23,14 @@ from portal.models.exports import ExportJob
 from portal.models.limits import RateLimitCounter
 from portal.models.log import ActionLogEntry
 from portal.models.organisations import Distributor, Partner, User
+from portal.models.programme import (
+    DecisionRule,
+    DecisionRuleVersion,
+    ProgrammeTier,
+    TierDiscount,
+)
 from portal.models.review import ActionRequest, ReviewReason
+from portal.models.tallies import DealTally
 
 __all__ = [
     "MAX_PRODUCTS_PER_DEAL",
@@ -41,6 +48,9 @@ __all__ = [
     "DealLine",
     "DealRegSequence",
     "DealStatus",
+    "DealTally",
+    "DecisionRule",
+    "DecisionRuleVersion",
     "Distributor",
     "DistributorApiToken",
     "ExportJob",
@@ -49,7 +59,9 @@ __all__ = [
     "PartnerApplication",
     "Product",
     "ProductFamily",
+    "ProgrammeTier",
     "RateLimitCounter",
     "ReviewReason",
+    "TierDiscount",
     "User",
 ]

@@ -123,6 +123,54 @@ class Deal(models.Model):
         validators=[MinValueValidator(0), MaxValueValidator(100)],
     )
     rejection_reason = models.TextField(_("rejection reason"), blank=True, editable=False)
+    # The programme tier of the partner when it registered: the discount matrix's row and
+    # the dashboards' grouping, unchanged when the partner later moves tier.
+    tier = models.ForeignKey(
+        "portal.ProgrammeTier",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        editable=False,
+        related_name="+",
+        verbose_name=_("tier"),
+    )
+    # Whether another partner's live registration conflicted when it was submitted.
+    conflicted = models.BooleanField(
+        _("another partner's registration overlapped at submission"), default=False, editable=False
+    )
+    decided_at = models.DateTimeField(_("decided"), null=True, blank=True, editable=False)
+    # Business hours the decision took, the clock stopped while it waited on the partner.
+    decision_hours = models.PositiveIntegerField(null=True, blank=True, editable=False)
+    # Where a decision rule sent it: a named reviewer or a queue (a group of reviewers).
+    assigned_reviewer = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        editable=False,
+        related_name="+",
+        verbose_name=_("assigned reviewer"),
+    )
+    assigned_queue = models.ForeignKey(
+        "auth.Group",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        editable=False,
+        related_name="+",
+        verbose_name=_("queue"),
+    )
+    # Two when a rule asks for a second approver; the first approval is recorded here.
+    approvals_required = models.PositiveSmallIntegerField(default=1, editable=False)
+    first_approved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        editable=False,
+        related_name="+",
+        verbose_name=_("first approval by"),
+    )
     rejection_reason_code = models.ForeignKey(
         "portal.ReviewReason",
         on_delete=models.PROTECT,
@@ -223,6 +271,15 @@ class DealLine(models.Model):
         _("quantity"), default=1, validators=[MinValueValidator(1), MaxValueValidator(1_000_000)]
     )
     position = models.PositiveSmallIntegerField(default=1)
+    # Set at approval: the matrix's default for the tier and family, or the reviewer's.
+    discount_percent = models.DecimalField(
+        _("registered-deal discount (%)"),
+        max_digits=5,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        editable=False,
+    )
 
     class Meta:
         ordering = ["position"]
@@ -291,6 +348,8 @@ class DealHistory(models.Model):
     class Kind(models.TextChoices):
         STATUS = "status", _("Status change")
         EXTENSION = "extension", _("Validity extended")
+        FIRST_APPROVAL = "first_approval", _("First approval")
+        ROUTED = "routed", _("Routed by a rule")
 
     deal = models.ForeignKey(Deal, on_delete=models.CASCADE, related_name="history")
     at = models.DateTimeField(_("when"), auto_now_add=True)
@@ -308,6 +367,16 @@ class DealHistory(models.Model):
     from_status = models.CharField(_("from"), max_length=16, choices=Deal.Status.choices)
     to_status = models.CharField(_("to"), max_length=16, choices=Deal.Status.choices)
     note = models.TextField(_("note"), blank=True)
+    # The decision rule (and its version) that made this step, when a rule made it.
+    rule = models.ForeignKey(
+        "portal.DecisionRule",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("rule"),
+    )
+    rule_version = models.PositiveIntegerField(_("rule version"), null=True, blank=True)
 
     class Meta:
         ordering = ["at", "pk"]

@@ -17,6 +17,14 @@ class Partner(models.Model):
     tax_id = models.CharField(_("tax ID"), max_length=32, blank=True)
     country = models.CharField(_("country"), max_length=2, default="PL")
     city = models.CharField(_("city"), max_length=100, blank=True)
+    tier = models.ForeignKey(
+        "portal.ProgrammeTier",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="partners",
+        verbose_name=_("programme tier"),
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

@@ -68,6 +68,14 @@ def one_period(text: str) -> str:
 
 
 @register.filter
+def percent(fraction) -> str:
+    """0.425 → "43%" in the page's number format; "" for None."""
+    if fraction is None:
+        return ""
+    return f"{floatformat(fraction * 100, '0g')}%"
+
+
+@register.filter
 def money(deal) -> str:
     """A deal's (or a registration's) estimated value with its currency, in the page's
     number format ("150,000.00 PLN", "150 000,00 PLN"); "" without a value."""

@@ -17,12 +17,14 @@ from portal import (
     action_required,
     applications,
     comments,
+    decision_rules,
     extensions,
     notifications,
     tax_ids,
     workflow,
 )
 from portal.dealregcheck import create_api_token
+from portal.management.commands._demo_programme import seed_programme, spread_over_weeks
 from portal.models import (
     Competitor,
     Customer,
@@ -210,6 +212,7 @@ class Command(BaseCommand):
                 )
             customers.append(customer)
 
+        seed_programme(partners, users["reviewer"])
         if Deal.objects.filter(partner__in=partners).exists():
             return False
         for p_index, partner in enumerate(partners):
@@ -235,6 +238,15 @@ class Command(BaseCommand):
             distributors[0],
             users["reviewer"],
         )
+        # The programme's rules at work: a small Gold registration approved by its rule,
+        # a large one routed to the key-account queue.
+        for value, customer in [(60000, customers[-1]), (450000, customers[-2])]:
+            deal = self.deal(
+                rng, S.SUBMITTED, partners[0], users["partner"], customer, products[:3],
+                competitors, distributors[0], users["reviewer"], value=value,
+            )  # fmt: skip
+            decision_rules.decide(deal)
+        spread_over_weeks(rng)
         return True
 
     def showcase(self) -> str:
@@ -323,6 +335,7 @@ class Command(BaseCommand):
         competitors,
         distributor,
         reviewer,
+        value=None,
     ) -> Deal:
         today = timezone.localdate()
         deal = Deal.objects.create(
@@ -334,7 +347,7 @@ class Command(BaseCommand):
             distributor=distributor,
             expected_close_date=today + datetime.timedelta(days=rng.randint(20, 150)),
             next_steps="Technical workshop with the customer, then a proof of concept.",
-            estimated_value=rng.choice([25000, 80000, 150000, 420000]),
+            estimated_value=value or rng.choice([25000, 80000, 150000, 420000]),
             currency="PLN",
             opportunity_id="" if rng.random() < 0.7 else f"OPP-{rng.randint(10000, 99999)}",
         )
