@@ -31,7 +31,7 @@ from django.core.management.color import no_style
 from django.db import connection, connections, transaction
 from django.utils import timezone
 
-from portal import numbers, search, sla, tax_ids
+from portal import numbers, search, sla, tallies, tax_ids
 from portal.management.commands.seed_demo import PROJECT_NAMES
 from portal.models import (
     Competitor,
@@ -46,6 +46,7 @@ from portal.models import (
     Partner,
     Product,
     ProductFamily,
+    ProgrammeTier,
     User,
 )
 from portal.roles import REVIEWERS_GROUP
@@ -58,6 +59,10 @@ BENCH_PARTNER_NAME = "Scale Partner 0001"
 
 S = Deal.Status
 DAY = 86400
+# The programme tiers (name, default discount, highest) and how often a registration met
+# another partner's at submission.
+TIERS = [("Registered", 5, 10), ("Silver", 10, 20), ("Gold", 15, 30)]
+CONFLICT_SHARE = 0.06
 
 CITIES = [
     ("Warszawa", "00-001"),
@@ -358,9 +363,18 @@ class Command(BaseCommand):
                     "rejection_reason",
                     "created_at",
                     "updated_at",
+                    "tier",
+                    "conflicted",
+                    "decided_at",
+                    "decision_hours",
+                    "approvals_required",
                 ],
             ),
-            (DealLine, "line", ["id", "deal", "product", "quantity", "position"]),
+            (
+                DealLine,
+                "line",
+                ["id", "deal", "product", "quantity", "position", "discount_percent"],
+            ),
             (DealContact, "dealcontact", ["id", "deal", "role", "user", "name", "email", "phone"]),
             (
                 DealHistory,
@@ -382,11 +396,26 @@ class Command(BaseCommand):
         """Organisations, users, catalogue: created once, reused by --append."""
         password = make_password(None)  # unusable: bench logs in with force_login
         if not Partner.objects.filter(name=BENCH_PARTNER_NAME).exists():
+            tiers = [
+                ProgrammeTier.objects.get_or_create(
+                    name=f"Scale {name}",
+                    defaults={
+                        "rank": rank,
+                        "default_discount_percent": default,
+                        "max_discount_percent": top,
+                    },
+                )[0]
+                for rank, (name, default, top) in enumerate(TIERS, start=1)
+            ]
+            # The largest partners are Gold, the next Silver, the long tail Registered.
             partners = Partner.objects.bulk_create(
                 Partner(
                     name=f"Scale Partner {i:04d}",
                     tax_id=f"PL{tax_ids.example_nip(90_000_000 + i)}",
                     city=CITIES[i % len(CITIES)][0],
+                    tier=tiers[
+                        2 if i <= opts["partners"] // 10 else 1 if i <= opts["partners"] // 3 else 0
+                    ],
                 )
                 for i in range(1, opts["partners"] + 1)
             )
@@ -447,11 +476,13 @@ class Command(BaseCommand):
             )
             for name in COMPETITORS:
                 Competitor.objects.get_or_create(name=name)
-        self.partner_ids = list(
+        partners = list(
             Partner.objects.filter(name__startswith="Scale Partner ")
             .order_by("name")
-            .values_list("pk", flat=True)
+            .values_list("pk", "tier_id")
         )
+        self.partner_ids = [pk for pk, _tier in partners]
+        self.partner_tiers = [tier for _pk, tier in partners]
         self.distributor_ids = list(
             Distributor.objects.filter(name__startswith="Scale Distributor ")
             .order_by("name")
@@ -606,7 +637,7 @@ class Command(BaseCommand):
 
         created = t - rng.randrange(60, 3 * DAY)
         submitted = None if kind == "draft" else t
-        decision_due = approved = validity_end = number = disc = None
+        decision_due = approved = validity_end = number = disc = decided_at = hours = None
         status = S.DRAFT
         updated = created
         history = []
@@ -617,6 +648,9 @@ class Command(BaseCommand):
             history.append((submitted, user_id, S.DRAFT, S.SUBMITTED, ""))
             updated = submitted
             decided = min(submitted + rng.randrange(3600, 3 * DAY), now - 60)
+            if kind in ("numbered", "won", "lost", "rejected"):
+                decided_at = decided
+                hours = _business_hours(submitted, decided)
             if kind in ("numbered", "won", "lost"):
                 approved = decided
                 approved_date = datetime.datetime.fromtimestamp(approved, datetime.UTC).date()
@@ -689,13 +723,25 @@ class Command(BaseCommand):
                 reason,
                 ts(created),
                 ts(updated),
+                None if submitted is None else self.partner_tiers[p_index],
+                submitted is not None and rng.random() < CONFLICT_SHARE,
+                None if decided_at is None else ts(decided_at),
+                hours,
+                1,
             ),
         )
         n_lines = rng.choices((1, 2, 3), (50, 30, 20))[0]
         for position, product_id in enumerate(rng.sample(self.product_ids, n_lines), start=1):
             tables.add(
                 self.table["line"],
-                (self._take("line"), did, product_id, rng.choice((1, 1, 2, 5, 10, 25)), position),
+                (
+                    self._take("line"),
+                    did,
+                    product_id,
+                    rng.choice((1, 1, 2, 5, 10, 25)),
+                    position,
+                    disc,
+                ),
             )
         tables.add(
             self.table["dealcontact"],
@@ -768,6 +814,8 @@ class Command(BaseCommand):
         with connection.cursor() as cursor:
             for sql in connection.ops.sequence_reset_sql(no_style(), self.models):
                 cursor.execute(sql)
+        # The dashboards' summary, counted from the deals as the workflow would have.
+        tallies.rebuild()
         if self.pg and not connection.in_atomic_block:
             # Fresh statistics and a visibility map: the planner picks the new indexes
             # and counts can be answered from the index alone.
@@ -782,6 +830,15 @@ def _cumulative(n: int, exponent: float):
     for rank in range(1, n + 1):
         total += 1 / rank**exponent
         yield total
+
+
+def _business_hours(submitted: float, decided: float) -> int:
+    """The workflow's decision time (`sla.decision_hours`) of a deal never paused."""
+
+    def local(epoch):
+        return timezone.localtime(datetime.datetime.fromtimestamp(epoch, datetime.UTC))
+
+    return int(sla.business_time_between(local(submitted), local(decided)).total_seconds() // 3600)
 
 
 def _decision_due(submitted: float) -> float:
