@@ -179,3 +179,18 @@ def test_a_period_that_is_not_offered_falls_back_to_the_default(client, reviewer
         response = client.get(reverse("portal:dashboard"), {"weeks": weeks})
         assert response.status_code == 200
         assert 'value="13" selected' in response.content.decode()
+
+
+def test_rebuild_tallies_says_whether_the_table_is_in_step(make_deal, capsys):
+    from django.core.management import CommandError, call_command
+
+    from portal.models import DealTally
+
+    make_deal(S.APPROVED)
+    call_command("rebuild_tallies", "--check")
+    assert "in step" in capsys.readouterr().out
+    DealTally.objects.update(n=7)
+    with pytest.raises(CommandError, match="out of step"):
+        call_command("rebuild_tallies", "--check")
+    call_command("rebuild_tallies")
+    call_command("rebuild_tallies", "--check")
