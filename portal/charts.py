@@ -4,8 +4,11 @@ shown with its figures as a table for screen readers and for anyone who wants nu
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+import math
+
 WIDTH, HEIGHT = 640, 220
-LEFT, BOTTOM, TOP = 48, 28, 12
+LEFT, BOTTOM, TOP = 64, 28, 12
+MAX_BAR = 72  # a few categories stay bars, not blocks
 
 
 @dataclass(frozen=True)
@@ -16,6 +19,10 @@ class Bar:
     height: float
     label: str
     text: str  # the value as the table shows it
+
+    @property
+    def center(self) -> float:
+        return round(self.x + self.width / 2, 1)
 
 
 @dataclass(frozen=True)
@@ -37,17 +44,24 @@ class Chart:
         return [(bar.label, bar.text) for bar in self.bars]
 
 
-def _nice_top(value: float) -> float:
-    """A round axis end at or above `value` (1, 2 or 5 × a power of ten)."""
+def nice_top(value: float) -> float:
+    """A round axis end at or above `value` whose half is round too (2, 4, 6, 8 or 10 × a
+    power of ten): 5 → 6, 87 → 100, 1,755,000 → 2,000,000."""
     if value <= 0:
-        return 1
-    magnitude = 1.0
-    while magnitude * 10 <= value:
-        magnitude *= 10
-    for step in (1, 2, 5, 10):
-        if step * magnitude >= value:
+        return 2
+    magnitude = 10 ** math.floor(math.log10(value))
+    for step in (1, 2, 4, 6, 8, 10):
+        if step * magnitude >= value and (step != 1 or magnitude >= 10):
             return step * magnitude
     return 10 * magnitude  # pragma: no cover
+
+
+def compact(value: float) -> str:
+    """An axis label that fits: 2,000,000 → "2M", 500,000 → "500k"."""
+    for size, suffix in ((1_000_000, "M"), (1_000, "k")):
+        if abs(value) >= size:
+            return f"{value / size:,.1f}".removesuffix(".0") + suffix
+    return f"{value:,.0f}" if value == int(value) else f"{value:,.1f}"
 
 
 def bars(
@@ -57,27 +71,31 @@ def bars(
     headers: tuple[str, str],
     fmt=lambda v: f"{v:,.0f}",
     reference: tuple[float, str] | None = None,
+    top: float | None = None,
+    tick=compact,
 ) -> Chart:
-    """A bar per (label, value); a missing value (None) is an empty slot reading "—"."""
+    """A bar per (label, value); a missing value (None) is an empty slot reading "—".
+    `top` fixes the axis (1 for a rate), else a round number above the largest value."""
     values = [v for _, v in points if v is not None]
-    top = _nice_top(max([*values, reference[0] if reference else 0, 0]))
+    top = top or nice_top(max([*values, reference[0] if reference else 0, 0]))
     plot_h = HEIGHT - BOTTOM - TOP
     slot = (WIDTH - LEFT - 8) / max(len(points), 1)
     gap = min(6.0, slot * 0.2)
     drawn = []
+    width = min(slot - gap, MAX_BAR)
     for i, (label, value) in enumerate(points):
         h = 0.0 if value is None else plot_h * float(value) / top
         drawn.append(
             Bar(
-                x=round(LEFT + i * slot + gap / 2, 1),
+                x=round(LEFT + i * slot + (slot - width) / 2, 1),
                 y=round(TOP + plot_h - h, 1),
-                width=round(slot - gap, 1),
+                width=round(width, 1),
                 height=round(h, 1),
                 label=label,
                 text="—" if value is None else fmt(value),
             )
         )
-    ticks = [(round(TOP + plot_h * (1 - f), 1), fmt(top * f)) for f in (0, 0.5, 1)]
+    ticks = [(round(TOP + plot_h * (1 - f), 1), tick(top * f)) for f in (0, 0.5, 1)]
     line = None
     if reference:
         line = (round(TOP + plot_h * (1 - float(reference[0]) / top), 1), reference[1])

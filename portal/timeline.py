@@ -4,8 +4,13 @@ merged by time (the deal page's "History and comments")."""
 import datetime
 from dataclasses import dataclass
 
+from portal import access
 from portal.models import ActionRequest, Deal, DealAttachment, DealComment, DealHistory, User
 from portal.selectors import comments_visible_to
+
+# The vendor's own steps (where a rule routed the deal, who gave the first of two approvals):
+# reviewers see them, partners and distributors the decision only.
+VENDOR_STEPS = {DealHistory.Kind.ROUTED, DealHistory.Kind.FIRST_APPROVAL}
 
 
 @dataclass(frozen=True)
@@ -34,6 +39,8 @@ def deal_timeline(*, user: User, deal: Deal) -> list[TimelineEntry]:
         history = deal.history.all()
     else:
         history = deal.history.select_related("by")
+    if not access.is_reviewer(user):
+        history = [h for h in history if h.kind not in VENDOR_STEPS]
     comments = getattr(deal, "visible_comments", None)
     if comments is None:
         comments = comments_visible_to(user=user, deal=deal)

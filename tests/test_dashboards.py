@@ -194,3 +194,17 @@ def test_rebuild_tallies_says_whether_the_table_is_in_step(make_deal, capsys):
         call_command("rebuild_tallies", "--check")
     call_command("rebuild_tallies")
     call_command("rebuild_tallies", "--check")
+
+
+def test_charts_have_round_axes_that_fit_and_bars_in_proportion():
+    from portal import charts
+
+    assert [charts.nice_top(v) for v in (0.3, 5, 87, 1_755_000)] == [0.4, 6, 100, 2_000_000]
+    assert [charts.compact(v) for v in (2_000_000, 500_000, 1_500, 3, 2.5)] == [
+        "2M", "500k", "1.5k", "3", "2.5",
+    ]  # fmt: skip
+    chart = charts.bars("Registrations", [("a", 3), ("b", 6), ("c", None)], headers=("", ""))
+    a, b, c = chart.bars
+    assert b.height == pytest.approx(2 * a.height) and c.height == 0
+    assert chart.rows == [("a", "3"), ("b", "6"), ("c", "—")]
+    assert b.width <= charts.MAX_BAR and a.x < b.x < c.x

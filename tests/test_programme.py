@@ -353,3 +353,18 @@ def test_workflow_refuses_a_discount_out_of_range(make_deal, reviewer):
     deal = make_deal(S.SUBMITTED)
     with pytest.raises(ValidationError):
         workflow.approve(deal=deal, by=reviewer, discount_percent=Decimal("150"))
+
+
+def test_where_a_rule_routed_a_deal_is_the_vendors_to_see(
+    client, make_deal, partner_user, reviewer
+):
+    queue = Group.objects.create(name="Key accounts")
+    rule(outcome=DecisionRule.Outcome.ROUTE, route_to_queue=queue)
+    deal = make_deal(S.SUBMITTED)
+    decision_rules.decide(deal)
+    url = reverse("portal:deal_detail", args=[deal.pk])
+    client.force_login(reviewer)
+    assert "Routed to Key accounts" in client.get(url).content.decode()
+    client.force_login(partner_user)
+    page = client.get(url)
+    assert page.status_code == 200 and "Key accounts" not in page.content.decode()

@@ -60,6 +60,23 @@ def test_demo_has_a_channel_conflict_for_reviewers(settings):
     assert any(conflicts_with_details(deal=d) for d in submitted)
 
 
+def test_demo_shows_a_rule_that_approves_one_that_routes_and_dashboards_with_history(settings):
+    from portal import tallies
+    from portal.models import DealHistory, DealTally
+
+    settings.DEBUG = True
+    call_command("seed_demo")
+    by_rule = DealHistory.objects.filter(rule__isnull=False)
+    assert by_rule.filter(to_status=Deal.Status.APPROVED, by=None).exists()
+    assert by_rule.filter(kind=DealHistory.Kind.ROUTED).exists()
+    assert Deal.objects.filter(assigned_queue__name="Key accounts").exists()
+    weeks = DealTally.objects.filter(scope="v", measure="status").values("bucket").distinct()
+    assert weeks.count() > 3  # spread over weeks, not all registered today
+    kept = tallies.table()
+    tallies.rebuild()
+    assert tallies.table() == kept
+
+
 @pytest.mark.django_db(transaction=True)
 def test_seed_demo_sends_no_email(settings, mailoutbox):
     # Transactional: the command's transaction really commits, as under `make run`.

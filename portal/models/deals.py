@@ -224,6 +224,13 @@ class Deal(models.Model):
             models.Index(fields=["status", "submitted_at"], name="deal_status_submitted"),
             # The reviewers' queue: Submitted deals, most urgent decision first (admin).
             models.Index(fields=["status", "decision_due_at", "id"], name="deal_queue"),
+            # A decision rule's dry run: the registrations of the last N days with what its
+            # conditions read, from the index alone (portal.decision_rules).
+            models.Index(
+                fields=["submitted_at", "tier", "conflicted", "estimated_value", "status",
+                        "distributor"],
+                name="deal_rule_window",
+            ),  # fmt: skip
             # The Opportunity Manager's sorts, one index per scope and column (the
             # submission order's are in migration 0006): every page is an index walk.
             *(

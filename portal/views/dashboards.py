@@ -52,6 +52,7 @@ def _vendor_charts(figures: dashboards.Vendor) -> list[charts.Chart]:
             [(_week(w), figures.median_hours[w]) for w in figures.weeks],
             headers=(week, _("Median")),
             fmt=_hours,
+            tick=_hours,
             reference=sla,
         ),
         charts.bars(
@@ -59,6 +60,7 @@ def _vendor_charts(figures: dashboards.Vendor) -> list[charts.Chart]:
             [(_week(w), figures.p90_hours[w]) for w in figures.weeks],
             headers=(week, _("90th percentile")),
             fmt=_hours,
+            tick=_hours,
             reference=sla,
         ),
         charts.bars(
@@ -66,6 +68,8 @@ def _vendor_charts(figures: dashboards.Vendor) -> list[charts.Chart]:
             [(_week(w), figures.conflicted[w]) for w in figures.weeks],
             headers=(week, _("Conflicting registrations")),
             fmt=_percent,
+            top=1,
+            tick=_percent,
         ),
         charts.bars(
             _("Rejections by reason"),
@@ -77,12 +81,16 @@ def _vendor_charts(figures: dashboards.Vendor) -> list[charts.Chart]:
             [(name, win) for name, win, _closed in figures.win_by_tier],
             headers=(_("Tier"), _("Won of those closed")),
             fmt=_percent,
+            top=1,
+            tick=_percent,
         ),
         charts.bars(
             _("Win rate by distributor"),
             [(name, win) for name, win, _closed in figures.win_by_distributor],
             headers=(_("Distributor"), _("Won of those closed")),
             fmt=_percent,
+            top=1,
+            tick=_percent,
         ),
     ]
 
