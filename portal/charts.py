@@ -1,10 +1,9 @@
 """Bar charts drawn on the server as SVG: no script, no inline style (the CSP holds), each
 shown with its figures as a table for screen readers and for anyone who wants numbers."""
 
+import math
 from collections.abc import Sequence
 from dataclasses import dataclass
-
-import math
 
 WIDTH, HEIGHT = 640, 220
 LEFT, BOTTOM, TOP = 64, 28, 12

@@ -368,3 +368,16 @@ def test_where_a_rule_routed_a_deal_is_the_vendors_to_see(
     client.force_login(partner_user)
     page = client.get(url)
     assert page.status_code == 200 and "Key accounts" not in page.content.decode()
+
+
+def test_a_rule_that_cannot_approve_leaves_the_registration_to_the_reviewers(
+    client, partner_user, catalogue, settings
+):
+    from tests.wizard_steps import register
+
+    settings.DEAL_VALIDITY_DAYS = 100_000  # the default end would be past the latest date
+    rule(name="Everything")
+    client.force_login(partner_user)
+    assert register(client, catalogue).status_code == 302
+    deal = Deal.objects.get(partner=partner_user.partner)
+    assert deal.status == S.SUBMITTED and deal.deal_reg_number is None

@@ -13,7 +13,7 @@ from django.utils.translation import gettext_lazy as _
 from portal import access, decision_rules
 from portal.admin.catalogue import PlainTextAdmin
 from portal.admin.inlines import LabelledTabularInline
-from portal.inputs import PlainTextForm
+from portal.inputs import PlainTextForm, PlainTextModelForm
 from portal.models import DecisionRule, DecisionRuleVersion, ProgrammeTier, TierDiscount
 
 DRY_RUN_DAYS = [(7, _("7 days")), (30, _("30 days")), (90, _("90 days")), (180, _("180 days"))]
@@ -21,6 +21,7 @@ DRY_RUN_DAYS = [(7, _("7 days")), (30, _("30 days")), (90, _("90 days")), (180, 
 
 class TierDiscountInline(LabelledTabularInline):
     model = TierDiscount
+    form = PlainTextModelForm
     extra = 1
     fields = ["family", "discount_percent"]
 
@@ -31,7 +32,7 @@ class ProgrammeTierAdmin(PlainTextAdmin):
     inlines = [TierDiscountInline]
 
 
-class DecisionRuleForm(forms.ModelForm):
+class DecisionRuleForm(PlainTextModelForm):
     class Meta:
         model = DecisionRule
         fields = [

@@ -227,8 +227,14 @@ class Deal(models.Model):
             # A decision rule's dry run: the registrations of the last N days with what its
             # conditions read, from the index alone (portal.decision_rules).
             models.Index(
-                fields=["submitted_at", "tier", "conflicted", "estimated_value", "status",
-                        "distributor"],
+                fields=[
+                    "submitted_at",
+                    "tier",
+                    "conflicted",
+                    "estimated_value",
+                    "status",
+                    "distributor",
+                ],
                 name="deal_rule_window",
             ),  # fmt: skip
             # The Opportunity Manager's sorts, one index per scope and column (the
