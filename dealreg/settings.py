@@ -58,6 +58,7 @@ INSTALLED_APPS = [
     "django_tasks_db",
     "csp",
     "axes",
+    "ninja",  # its docs page's assets, served here
 ]
 # Benchmark and scale-seeding commands (`bench`, `seed_scale`): tooling, not the product.
 # On by default so that a checkout can measure itself; a deployment may leave them out.
@@ -306,6 +307,15 @@ RATE_LIMITS = {
     "login_client": (env.int("RATE_LIMIT_LOGIN_PER_CLIENT_PER_5_MIN", default=30), 300),
     "api_token": (env.int("RATE_LIMIT_API_PER_TOKEN_PER_MINUTE", default=120), 60),
 }
+# The partner API: the largest request body it reads (a registration is a few KiB).
+API_MAX_BODY_BYTES = env.int("API_MAX_BODY_BYTES", default=64 * 1024)
+# Webhooks: attempts per delivery (backoff 1 min, 5 min, 30 min, 2 h, 12 h between them),
+# failures in a row after which an endpoint is switched off, the time a receiver has to
+# answer, and whether a target may be a loopback or private address (never in production).
+WEBHOOK_MAX_ATTEMPTS = env.int("WEBHOOK_MAX_ATTEMPTS", default=6)
+WEBHOOK_DISABLE_AFTER = env.int("WEBHOOK_DISABLE_AFTER", default=15)
+WEBHOOK_TIMEOUT_SECONDS = env.float("WEBHOOK_TIMEOUT_SECONDS", default=5)
+WEBHOOK_ALLOW_PRIVATE_TARGETS = env.bool("WEBHOOK_ALLOW_PRIVATE_TARGETS", default=DEBUG)
 
 # Content Security Policy (django-csp 4): no inline script or style anywhere.
 CONTENT_SECURITY_POLICY = {

@@ -4,6 +4,7 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path
 from django.utils.translation import gettext_lazy as _
 
+from portal.api import api
 from portal.views import accounts
 
 admin.site.site_header = _("Deal Registration — vendor review")
@@ -44,4 +45,6 @@ urlpatterns = [
     ),
     path("i18n/setlang/", accounts.switch_language, name="set_language"),
     path("", include("portal.urls")),
+    # After portal.urls: its /api/v1/deal-reg-check/ (the distributors' first endpoint) stays.
+    path("api/v1/", api.urls),
 ]

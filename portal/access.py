@@ -116,11 +116,22 @@ def deals_visible_to(*, user) -> QuerySet[Deal]:
     if user.partner_id:
         return deals.filter(partner_id=user.partner_id)
     if user.distributor_id:
-        # Distributors never see a partner's unfinished draft.
-        return deals.filter(distributor_id=user.distributor_id).exclude(status=Deal.Status.DRAFT)
+        return deals_naming(user.distributor_id)
     if is_reviewer(user):
         return deals
     return deals.none()
+
+
+def deals_naming(distributor_id: int) -> QuerySet[Deal]:
+    """What a distributor (its staff, or its API token) sees: the deals that name it,
+    never a partner's unfinished draft."""
+    return Deal.objects.filter(distributor_id=distributor_id).exclude(status=Deal.Status.DRAFT)
+
+
+def api_user(token) -> "User | None":
+    """The user a partner API token acts as: its owner, while still partner staff."""
+    user = token.user
+    return user if _active(user) and user.partner_id else None
 
 
 def get_visible_or_404(rows: QuerySet, pk):

@@ -30,6 +30,9 @@ class PortalConfig(AppConfig):
         workflow.status_changed.connect(
             notifications.on_status_changed, dispatch_uid="portal.notifications"
         )
+        from portal import webhooks
+
+        workflow.status_changed.connect(webhooks.on_status_changed, dispatch_uid="portal.webhooks")
         workflow.validity_extended.connect(
             notifications.on_validity_extended, dispatch_uid="portal.notifications.extended"
         )

@@ -3,7 +3,8 @@
 from collections.abc import Callable
 
 from django.conf import settings
-from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest
+from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest, JsonResponse
+from django.http.multipartparser import MultiPartParserError
 from django.utils import translation
 from django.utils.cache import patch_cache_control
 from django.utils.translation import gettext as _
@@ -30,11 +31,15 @@ class RejectNulMiddleware:
             "application/x-www-form-urlencoded",
             "multipart/form-data",
         )
-        if _has_nul(request.GET) or (form_post and _has_nul(request.POST)):
-            return HttpResponseBadRequest(
-                _("The request contains a character that is not allowed (NUL)."),
-                content_type="text/plain; charset=utf-8",
-            )
+        try:
+            refused = _has_nul(request.GET) or (form_post and _has_nul(request.POST))
+            why = _("The request contains a character that is not allowed (NUL).")
+        except MultiPartParserError:
+            refused, why = True, _("The request's body cannot be read.")
+        if refused:
+            if request.path.startswith("/api/"):  # the API answers JSON, always
+                return JsonResponse({"detail": why, "errors": {}}, status=400)
+            return HttpResponseBadRequest(why, content_type="text/plain; charset=utf-8")
         return self.get_response(request)
 
 

@@ -41,6 +41,7 @@ SUBJECTS = {
     "deal_action_required": _("Action Required on your deal registration: %(name)s"),
     "deal_resubmitted": _("Deal registration resubmitted: %(name)s (%(customer)s)"),
     "deal_lapsed": _("Deal registration withdrawn without an answer: %(name)s"),
+    "webhook_disabled": _("Webhook switched off: %(url)s"),
 }
 
 
@@ -376,3 +377,18 @@ def on_comment_added(comment: DealComment) -> None:
         enqueue(comment_messages(comment=comment))
     except Exception:
         logger.exception("Could not prepare the e-mails for comment %s", comment.pk)
+
+
+def webhook_disabled(endpoint) -> None:
+    """Tell whoever made an endpoint that it was switched off after failing again and again
+    (called from the webhook task, outside any transaction)."""
+    user = endpoint.created_by
+    if user is None or not user.email or not user.is_active:
+        return
+    context = {
+        "endpoint": endpoint,
+        "failures": endpoint.failures,
+        "profile_url": absolute_url(reverse("portal:profile")),
+        "subject_params": {"url": endpoint.url},
+    }
+    enqueue(render_for("webhook_disabled", context, [_recipient(user)]))

@@ -25,6 +25,9 @@ REVIEWER_PERMISSIONS = [
     "view_actionrequest",
     "view_dealattachment",
     "view_decisionruleversion",
+    "view_partnerapitoken",
+    "view_webhookendpoint",
+    "view_webhookdelivery",
     # Users are seen (for data-protection requests and second-factor resets), not edited.
     "view_user",
     *[

@@ -3,6 +3,7 @@ from django.urls import path
 from portal.views import (
     accounts,
     action_required,
+    api_access,
     apply,
     attachments,
     dashboards,
@@ -110,6 +111,15 @@ urlpatterns = [
     ),
     path("accounts/two-factor/turn-off/", mfa.two_factor_disable, name="two_factor_disable"),
     path("accounts/profile/", accounts.profile, name="profile"),
+    path("accounts/api/", api_access.api_access, name="api_access"),
+    path("accounts/api/tokens/", api_access.create_token, name="api_token_create"),
+    path("accounts/api/tokens/<int:pk>/revoke/", api_access.revoke_token, name="api_token_revoke"),
+    path("accounts/api/webhooks/", api_access.create_webhook, name="webhook_create"),
+    path(
+        "accounts/api/webhooks/<int:pk>/delete/",
+        api_access.delete_webhook,
+        name="webhook_delete",
+    ),
     path(
         "accounts/activate/<uidb64>/<token>/",
         accounts.ActivateAccountView.as_view(),

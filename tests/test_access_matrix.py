@@ -13,8 +13,16 @@ from django.core.files.base import ContentFile
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import URLResolver, get_resolver, resolve, reverse
 
-from portal import attachments
-from portal.models import Deal, DealAttachment, DecisionRule, ExportJob, PartnerApplication
+from portal import api_tokens, attachments
+from portal.models import (
+    Deal,
+    DealAttachment,
+    DecisionRule,
+    ExportJob,
+    PartnerApiToken,
+    PartnerApplication,
+    WebhookEndpoint,
+)
 from tests import factories
 
 pytestmark = pytest.mark.django_db
@@ -55,6 +63,8 @@ class World:
     attachment: DealAttachment  # a PDF on partner A's submitted deal
     export: ExportJob  # partner A's finished background export of its deals
     rule: DecisionRule  # a decision rule, switched off
+    token: PartnerApiToken  # partner A's user's personal API token
+    webhook: WebhookEndpoint  # partner A's webhook endpoint
 
     def secrets(self, owner: str) -> list[str]:
         if owner == "A":
@@ -96,6 +106,10 @@ def world(make_deal, make_other_deal, partner_user, settings, tmp_path) -> World
         ),
         export=export,
         rule=DecisionRule.objects.create(name="Small deals", outcome="approve", max_value=1000),
+        token=api_tokens.create_token(user=partner_user, name="CRM", scope="read")[0],
+        webhook=WebhookEndpoint.objects.create(
+            partner=partner_user.partner, url="https://crm.example.com/hook", events=["deal.won"]
+        ),
     )
 
 
@@ -264,8 +278,46 @@ REVIEWERS_ADMIN = {
     "staff without review permission": 403,
 }
 OWNER_ONLY = {**_all(404), "anonymous": LOGIN, "partner A": 200}
+# A partner user keeps tokens; partner and distributor staff keep their organisation's
+# webhooks; the vendor's staff have neither (their API is the admin).
+ORGANISATIONS = {**_all(403), "anonymous": LOGIN, **dict.fromkeys(
+    ["partner A", "partner B", "distributor X", "distributor Y"], 200
+)}  # fmt: skip
+MINE = {**_all(404), "anonymous": LOGIN, "partner A": REDIRECT}
 OTHER_CASES = [
     ("home", "get", lambda w: reverse("portal:home"), LOGGED_IN),
+    # The partner API's own operations: tests/test_api_v1.py, operation × role from the schema.
+    ("API schema", "get", lambda w: "/api/v1/openapi.json", PUBLIC),
+    ("API docs", "get", lambda w: "/api/v1/docs", PUBLIC),
+    ("API and webhooks page", "get", lambda w: reverse("portal:api_access"), ORGANISATIONS),
+    (
+        # An empty form: refused beside its fields (400), never made.
+        "make an API token",
+        "post",
+        lambda w: reverse("portal:api_token_create"),
+        {**_all(403), "anonymous": LOGIN, "partner A": 400, "partner B": 400},
+    ),
+    (
+        "revoke an API token",
+        "post",
+        lambda w: reverse("portal:api_token_revoke", args=[w.token.pk]),
+        MINE,
+    ),
+    (
+        "add a webhook endpoint",
+        "post",
+        lambda w: reverse("portal:webhook_create"),
+        {
+            **ORGANISATIONS,
+            **dict.fromkeys(["partner A", "partner B", "distributor X", "distributor Y"], 400),
+        },
+    ),  # fmt: skip
+    (
+        "delete a webhook endpoint",
+        "post",
+        lambda w: reverse("portal:webhook_delete", args=[w.webhook.pk]),
+        {**MINE, "reviewer": 403, "superuser": 403, "staff without review permission": 403},
+    ),
     # A background export is its requester's alone, whoever else may read the deals.
     ("export job", "get", lambda w: reverse("portal:export_job", args=[w.export.pk]), OWNER_ONLY),
     (
@@ -477,6 +529,14 @@ def project_url_names(patterns=None, namespace: str = "") -> set[str]:
     return names
 
 
+def api_operation_names() -> set[str]:
+    """The URL names of the API's operations (all its URLs but the schema and docs)."""
+    from portal.api import api
+
+    pages = {"openapi-json", "openapi-view"}
+    return {f"api:{p.name}" for p in api.urls[0] if p.name not in pages}
+
+
 def is_django_admin_view(name: str) -> bool:
     if not name.startswith("admin:"):
         return False
@@ -490,6 +550,12 @@ def test_every_url_of_the_project_is_in_the_matrix(world):
         resolve(urlsplit(make_url(world)).path).view_name
         for _name, _method, make_url, _expected in CASES + WIZARD_CASES + OTHER_CASES
     }
-    ours = {name for name in project_url_names() if not is_django_admin_view(name)}
+    # The API's operations are enumerated from its schema in tests/test_api_v1.py.
+    operations = api_operation_names()
+    ours = {
+        name
+        for name in project_url_names()
+        if not is_django_admin_view(name) and name not in operations
+    }
     assert len(ours) > 30
     assert ours - covered == set(), "add a case to the access matrix"

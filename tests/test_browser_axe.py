@@ -39,6 +39,10 @@ NOT_PAGES = {
     "two_factor_recovery_codes": "shown once after setting up the second factor",
     "two_factor_disable": "answers a POST from the two-factor page",
     "apply_done": "shown once after an application",
+    "api_token_create": "answers a POST from the API page (the same page, with the token)",
+    "api_token_revoke": "answers a POST from the API page",
+    "webhook_create": "answers a POST from the API page (the same page, with the secret)",
+    "webhook_delete": "answers a POST from the API page",
 }
 
 
@@ -48,7 +52,9 @@ def portal_url_names() -> set[str]:
     def walk(patterns):
         for p in patterns:
             if isinstance(p, URLResolver):
-                if p.namespace != "admin":
+                # The admin has its own test; the API answers JSON, its docs page is the
+                # vendored Swagger UI's (tests/test_api_v1.py).
+                if p.namespace not in ("admin", "api"):
                     walk(p.url_patterns)
             elif isinstance(p, URLPattern) and p.name:
                 names.add(p.name)
@@ -83,6 +89,8 @@ def pages(role: str | None) -> list[tuple[str, str]]:
         ("dashboard", reverse("portal:dashboard")),
         ("dashboard", reverse("portal:dashboard") + "?weeks=52"),
     ]
+    if role in ("partner", "distributor"):
+        listed.append(("api_access", reverse("portal:api_access")))
     if role == "partner":
         export = ExportJob.objects.create(user=user, language="en")
         listed += [
@@ -137,9 +145,11 @@ PAGE_NAMES = {
         "home", "opportunity_manager", "deal_detail", "profile", "password_change", "two_factor",
         "register_deal_step", "deal_request_extension", "deal_withdraw", "deal_respond",
         "deal_mark_won",
-        "deal_mark_lost", "export_job", "password_change_done", "dashboard",
+        "deal_mark_lost", "export_job", "password_change_done", "dashboard", "api_access",
     },
-    "distributor": {"home", "opportunity_manager", "deal_detail", "deal_reg_check", "dashboard"},
+    "distributor": {
+        "home", "opportunity_manager", "deal_detail", "deal_reg_check", "dashboard", "api_access",
+    },
     "reviewer": {"home", "opportunity_manager", "deal_detail", "two_factor_setup", "dashboard"},
 }  # fmt: skip
 

@@ -40,6 +40,7 @@ from portal.models import (
     PartnerApplication,
     User,
 )
+from portal.views import api_access as api_access_views
 from portal.views import dashboards as dashboard_views
 from portal.views import deal_reg_check, deals, extensions
 from portal.views import mfa as mfa_views
@@ -384,6 +385,22 @@ TARGETS = [
         of(programme_admin.DecisionRuleForm),
         "reviewer",
         [programme_admin.DecisionRuleForm],
+    ),
+    Target(
+        "make an API token",
+        "post",
+        lambda w: reverse("portal:api_token_create"),
+        of(api_access_views.TokenForm),
+        "partner_user",
+        [api_access_views.TokenForm],
+    ),
+    Target(
+        "add a webhook endpoint",
+        "post",
+        lambda w: reverse("portal:webhook_create"),
+        of(api_access_views.WebhookForm),
+        "distributor_user",
+        [api_access_views.WebhookForm],
     ),
     Target(
         "dashboard period",

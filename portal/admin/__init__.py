@@ -11,6 +11,7 @@ from portal.admin import (  # noqa: F401
     programme,
     reasons,
     tokens,
+    webhooks,
 )
 
 

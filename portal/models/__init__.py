@@ -5,6 +5,7 @@ Data invariants live here as database constraints; status changes live in
 """
 
 from portal.models.activity import DealComment, ExtensionRequest
+from portal.models.api import PartnerApiToken, WebhookDelivery, WebhookEndpoint, WebhookEvent
 from portal.models.applications import DistributorApiToken, PartnerApplication
 from portal.models.attachments import DealAttachment
 from portal.models.catalogue import Competitor, Product, ProductFamily
@@ -56,6 +57,7 @@ __all__ = [
     "ExportJob",
     "ExtensionRequest",
     "Partner",
+    "PartnerApiToken",
     "PartnerApplication",
     "Product",
     "ProductFamily",
@@ -64,4 +66,7 @@ __all__ = [
     "ReviewReason",
     "TierDiscount",
     "User",
+    "WebhookDelivery",
+    "WebhookEndpoint",
+    "WebhookEvent",
 ]

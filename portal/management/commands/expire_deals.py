@@ -15,8 +15,8 @@ from django.db import transaction
 from django.db.models import F, Q
 from django.utils import timezone
 
-from portal import action_required, notifications, workflow
-from portal.models import Deal
+from portal import action_required, notifications, webhooks, workflow
+from portal.models import Deal, WebhookEvent
 
 
 class Command(BaseCommand):
@@ -68,5 +68,6 @@ class Command(BaseCommand):
                     notifications.send_after_commit(
                         notifications.expiry_reminder_messages(deal=deal)
                     )
+                    webhooks.announce(deal, WebhookEvent.EXPIRING)
                     reminded += 1
         return reminded
