@@ -46,6 +46,19 @@ NUMBERED_STATUSES = (
 )
 
 
+def _recorded(to, on_delete, label):
+    """A link the workflow sets (never a form): optional, not editable, no reverse name."""
+    return models.ForeignKey(
+        to,
+        on_delete=on_delete,
+        null=True,
+        blank=True,
+        editable=False,
+        related_name="+",
+        verbose_name=label,
+    )
+
+
 class Deal(models.Model):
     """One project registration. Its status changes only through `portal.workflow`."""
 
@@ -125,15 +138,7 @@ class Deal(models.Model):
     rejection_reason = models.TextField(_("rejection reason"), blank=True, editable=False)
     # The programme tier of the partner when it registered: the discount matrix's row and
     # the dashboards' grouping, unchanged when the partner later moves tier.
-    tier = models.ForeignKey(
-        "portal.ProgrammeTier",
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        editable=False,
-        related_name="+",
-        verbose_name=_("tier"),
-    )
+    tier = _recorded("portal.ProgrammeTier", models.PROTECT, _("tier"))
     # Whether another partner's live registration conflicted when it was submitted.
     conflicted = models.BooleanField(
         _("another partner's registration overlapped at submission"), default=False, editable=False
@@ -142,44 +147,12 @@ class Deal(models.Model):
     # Business hours the decision took, the clock stopped while it waited on the partner.
     decision_hours = models.PositiveIntegerField(null=True, blank=True, editable=False)
     # Where a decision rule sent it: a named reviewer or a queue (a group of reviewers).
-    assigned_reviewer = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        editable=False,
-        related_name="+",
-        verbose_name=_("assigned reviewer"),
-    )
-    assigned_queue = models.ForeignKey(
-        "auth.Group",
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        editable=False,
-        related_name="+",
-        verbose_name=_("queue"),
-    )
+    assigned_reviewer = _recorded(settings.AUTH_USER_MODEL, models.SET_NULL, _("assigned reviewer"))
+    assigned_queue = _recorded("auth.Group", models.SET_NULL, _("queue"))
     # Two when a rule asks for a second approver; the first approval is recorded here.
     approvals_required = models.PositiveSmallIntegerField(default=1, editable=False)
-    first_approved_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        editable=False,
-        related_name="+",
-        verbose_name=_("first approval by"),
-    )
-    rejection_reason_code = models.ForeignKey(
-        "portal.ReviewReason",
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        editable=False,
-        related_name="+",
-        verbose_name=_("reason"),
-    )
+    first_approved_by = _recorded(settings.AUTH_USER_MODEL, models.SET_NULL, _("first approval by"))
+    rejection_reason_code = _recorded("portal.ReviewReason", models.PROTECT, _("reason"))
     # The decision clock stops while the deal waits on the partner (Action Required):
     # since when, and how much business time was left (`sla.business_time_between`).
     sla_paused_at = models.DateTimeField(null=True, blank=True, editable=False)

@@ -47,22 +47,28 @@ def _vendor_charts(figures: dashboards.Vendor) -> list[charts.Chart]:
             [(_week(w), figures.registrations[w]) for w in figures.weeks],
             headers=(week, _("Registrations")),
         ),
-        charts.bars(
-            _("Decision time per week, median (business hours)"),
-            [(_week(w), figures.median_hours[w]) for w in figures.weeks],
-            headers=(week, _("Median")),
-            fmt=_hours,
-            tick=_hours,
-            reference=sla,
-        ),
-        charts.bars(
-            _("Decision time per week, 90th percentile (business hours)"),
-            [(_week(w), figures.p90_hours[w]) for w in figures.weeks],
-            headers=(week, _("90th percentile")),
-            fmt=_hours,
-            tick=_hours,
-            reference=sla,
-        ),
+        *(
+            charts.bars(
+                title,
+                [(_week(w), by_week[w]) for w in figures.weeks],
+                headers=(week, header),
+                fmt=_hours,
+                tick=_hours,
+                reference=sla,
+            )
+            for title, header, by_week in [
+                (
+                    _("Decision time per week, median (business hours)"),
+                    _("Median"),
+                    figures.median_hours,
+                ),
+                (
+                    _("Decision time per week, 90th percentile (business hours)"),
+                    _("90th percentile"),
+                    figures.p90_hours,
+                ),
+            ]
+        ),  # fmt: skip
         charts.bars(
             _("Conflict rate per week"),
             [(_week(w), figures.conflicted[w]) for w in figures.weeks],
