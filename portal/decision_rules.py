@@ -112,18 +112,30 @@ def dry_run(rule: DecisionRule, *, days: int, now=None) -> DryRun:
         for other in active_rules()
         if other.pk != rule.pk and (other.position, other.pk) < (rule.position, rule.pk)
     ]
-    matched = window.filter(condition(rule))
+    selects = condition(rule)
     for other in earlier:
-        matched = matched.exclude(condition(other))
-    labels = dict(Deal.Status.choices)
-    rows = matched.order_by().values("status").annotate(n=Count("pk"), value=Sum("estimated_value"))
-    by_status = sorted(
-        ((row["status"], labels[row["status"]], row["n"]) for row in rows), key=lambda r: -r[2]
+        selects &= ~condition(other)
+    # One pass over the window (an index-only scan at a million deals): every registration
+    # counted, and those the rule would take, by what reviewers decided.
+    rows = list(
+        window.order_by()
+        .values("status")
+        .annotate(
+            total=Count("pk"),
+            n=Count("pk", filter=selects),
+            value=Sum("estimated_value", filter=selects),
+        )
     )
+    labels = dict(Deal.Status.choices)
+    by_status = sorted(
+        ((row["status"], labels[row["status"]], row["n"]) for row in rows if row["n"]),
+        key=lambda r: -r[2],
+    )
+    matched = window.filter(selects)
     return DryRun(
         days=days,
         since=since,
-        registrations=window.count(),
+        registrations=sum(row["total"] for row in rows),
         matched=sum(n for _, _, n in by_status),
         value=sum((row["value"] or 0) for row in rows),
         by_status=by_status,
