@@ -7,8 +7,11 @@ set at submission, so the dry run sees each past registration as the rule would 
 """
 
 import datetime
+import logging
 from dataclasses import dataclass
 
+from django.core.exceptions import ValidationError
+from django.db import transaction
 from django.db.models import Count, Exists, OuterRef, Q, Sum
 from django.forms.models import model_to_dict
 from django.utils import timezone
@@ -16,6 +19,8 @@ from django.utils.translation import gettext as _
 
 from portal import workflow
 from portal.models import Deal, DealLine, DecisionRule, DecisionRuleVersion
+
+logger = logging.getLogger(__name__)
 
 
 def condition(rule: DecisionRule) -> Q:
@@ -148,10 +153,22 @@ def dry_run(rule: DecisionRule, *, days: int, now=None) -> DryRun:
 
 def decide(deal: Deal) -> DecisionRule | None:
     """At submission: the first active rule that matches decides `deal` through the
-    workflow (approve with the matrix discount, route, or ask for a second approver)."""
+    workflow (approve with the matrix discount, route, or ask for a second approver). A
+    rule that cannot (its approval refused) leaves the deal to the reviewers: logged, and
+    the registration stands."""
     rule = first_match(deal)
     if rule is None:
         return None
+    try:
+        with transaction.atomic():
+            carry_out(rule, deal)
+    except (ValidationError, workflow.DealTransitionError):
+        logger.exception("The rule %s could not decide deal %s", rule.pk, deal.pk)
+        return None
+    return rule
+
+
+def carry_out(rule: DecisionRule, deal: Deal) -> None:
     said = {"rule": rule.name, "version": rule.version}
     Outcome = DecisionRule.Outcome
     if rule.outcome == Outcome.APPROVE:
@@ -178,4 +195,3 @@ def decide(deal: Deal) -> DecisionRule | None:
             % said
         )
         workflow.route(deal=deal, rule=rule, approvals_required=2, note=note)
-    return rule

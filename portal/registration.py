@@ -2,12 +2,10 @@
 the service that turns it into a submitted deal. No form is imported here."""
 
 import datetime
-import logging
 import uuid
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 
 from portal import decision_rules, workflow
@@ -22,8 +20,6 @@ from portal.models import (
     Product,
     User,
 )
-
-logger = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -213,12 +209,6 @@ def _register(*, user: User, r: Registration, token: str) -> Deal:
     if r.competitors:
         deal.competitors.set(r.competitors)
     workflow.submit(deal=deal, by=user)
-    # The programme's rules decide the clear cases at once (`portal.decision_rules`). A rule
-    # that cannot decide (its approval refused) leaves the deal to the reviewers, never
-    # undoes the registration.
-    try:
-        with transaction.atomic():
-            decision_rules.decide(deal)
-    except (ValidationError, workflow.DealTransitionError):
-        logger.exception("A decision rule could not decide deal %s", deal.pk)
+    # The programme's rules decide the clear cases at once (`portal.decision_rules`).
+    decision_rules.decide(deal)
     return deal

@@ -7,6 +7,7 @@ import os
 
 import pytest
 import schemathesis
+from django.test import override_settings
 from hypothesis import HealthCheck, settings
 from schemathesis.checks import not_a_server_error
 from schemathesis.specs.openapi.checks import (
@@ -21,7 +22,11 @@ from portal.dealregcheck import create_api_token
 from portal.models import Deal
 
 pytestmark = pytest.mark.django_db
-schema = schemathesis.openapi.from_wsgi("/api/v1/openapi.json", application)
+
+
+# schemathesis's WSGI client says "Host: localhost".
+with override_settings(ALLOWED_HOSTS=["localhost"]):
+    schema = schemathesis.openapi.from_wsgi("/api/v1/openapi.json", application)
 CHECKS = [
     not_a_server_error,
     status_code_conformance,
@@ -34,6 +39,7 @@ EXAMPLES = int(os.environ.get("API_SCHEMA_EXAMPLES", "15"))
 @pytest.fixture
 def bearer(make_deal, partner_user, distributor_user, catalogue, settings):
     settings.RATE_LIMITS_ENABLED = False
+    settings.ALLOWED_HOSTS = ["localhost"]
     make_deal(Deal.Status.APPROVED)
     make_deal(Deal.Status.SUBMITTED)
     partner = api_tokens.create_token(user=partner_user, name="CRM", scope="write")[1]
