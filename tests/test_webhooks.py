@@ -208,3 +208,17 @@ def test_the_expiry_reminder_also_goes_to_the_webhook(
         call_command("expire_deals")
     [(headers, body)] = receiver.received
     assert headers["Dealreg-Event"] == "deal.expiring" and b'"event":"deal.expiring"' in body
+
+
+def test_settled_deliveries_are_pruned_and_waiting_ones_stay(endpoint, make_deal, settings):
+    from portal.management.commands.prune_records import prune
+
+    deal = make_deal(S.SUBMITTED)
+    old = timezone.now() - datetime.timedelta(days=settings.RETENTION_TASK_RESULT_DAYS + 1)
+    for status in ("delivered", "failed", "pending"):
+        row = WebhookDelivery.objects.create(
+            endpoint=endpoint, deal=deal, event="deal.approved", payload={}, status=status
+        )
+        WebhookDelivery.objects.filter(pk=row.pk).update(created_at=old)
+    assert prune()["webhook deliveries"] == 2
+    assert list(WebhookDelivery.objects.values_list("status", flat=True)) == ["pending"]

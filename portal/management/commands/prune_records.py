@@ -5,7 +5,8 @@
 - finished background-task results older than `RETENTION_TASK_RESULT_DAYS`;
 - abuse-limit counters whose window has ended;
 - background exports (the row and its file) older than `RETENTION_EXPORT_DAYS`;
-- files uploaded in a Register a Deal never finished, after `RETENTION_EXPORT_DAYS` too.
+- files uploaded in a Register a Deal never finished, after `RETENTION_EXPORT_DAYS` too;
+- webhook deliveries that arrived or gave up, older than `RETENTION_TASK_RESULT_DAYS`.
 
 Deals, their history, comments and the action log are records of the programme and stay.
 Running it twice deletes nothing the second time.
@@ -18,7 +19,7 @@ from django.conf import settings
 from django.core.management.base import BaseCommand
 from django.utils import timezone
 
-from portal.models import DealAttachment, ExportJob, RateLimitCounter
+from portal.models import DealAttachment, ExportJob, RateLimitCounter, WebhookDelivery
 
 
 def prune(now: datetime.datetime | None = None) -> dict[str, int]:
@@ -45,6 +46,8 @@ def prune(now: datetime.datetime | None = None) -> dict[str, int]:
     deleted["abandoned uploads"] = DealAttachment.objects.filter(
         pk__in=[a.pk for a in abandoned]
     ).delete()[0]
+    settled = WebhookDelivery.objects.exclude(status=WebhookDelivery.Status.PENDING)
+    deleted["webhook deliveries"] = settled.filter(created_at__lt=task_cutoff).delete()[0]
     if "django_tasks_db" in settings.INSTALLED_APPS:
         from django_tasks_db.models import DBTaskResult
 
@@ -54,7 +57,10 @@ def prune(now: datetime.datetime | None = None) -> dict[str, int]:
 
 
 class Command(BaseCommand):
-    help = "Delete login logs, task results, rate-limit counters, exports and abandoned uploads."
+    help = (
+        "Delete login logs, task results, rate-limit counters, exports, abandoned uploads "
+        "and settled webhook deliveries."
+    )
 
     def handle(self, *args, **options) -> None:
         for what, count in prune().items():
