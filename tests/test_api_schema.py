@@ -7,6 +7,8 @@ import os
 
 import pytest
 import schemathesis
+from django.core.signals import request_finished, request_started
+from django.db import close_old_connections
 from django.test import override_settings
 from hypothesis import HealthCheck, settings
 from schemathesis.checks import not_a_server_error
@@ -37,7 +39,18 @@ EXAMPLES = int(os.environ.get("API_SCHEMA_EXAMPLES", "15"))
 
 
 @pytest.fixture
-def bearer(make_deal, partner_user, distributor_user, catalogue, settings):
+def connection_kept_open():
+    """As Django's test client does: a request must not close the connection that holds
+    the test's transaction (PostgreSQL would lose the test data with it)."""
+    for signal in (request_started, request_finished):
+        signal.disconnect(close_old_connections)
+    yield
+    for signal in (request_started, request_finished):
+        signal.connect(close_old_connections)
+
+
+@pytest.fixture
+def bearer(connection_kept_open, make_deal, partner_user, distributor_user, catalogue, settings):
     settings.RATE_LIMITS_ENABLED = False
     settings.ALLOWED_HOSTS = ["localhost"]
     make_deal(Deal.Status.APPROVED)
