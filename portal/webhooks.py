@@ -110,8 +110,9 @@ def payload(deal: Deal, event: str) -> dict:
     return {"event": event, "created": timezone.now(), "deal": data}
 
 
-def endpoints_for(deal: Deal, event: str):
-    """The active endpoints of the deal's partner and distributor that chose `event`."""
+def endpoints_for(deal: Deal, event: str) -> list[WebhookEndpoint]:
+    """The active endpoints of the deal's partner and distributor that chose `event`
+    (one query; the deal's own ids are enough)."""
     owners = Q(partner_id=deal.partner_id) | Q(distributor_id=deal.distributor_id)
     return [
         e
@@ -120,9 +121,10 @@ def endpoints_for(deal: Deal, event: str):
     ]
 
 
-def announce(deal: Deal, event: str) -> list[int]:
+def announce(deal: Deal, event: str, endpoints: list[WebhookEndpoint] | None = None) -> list[int]:
     """Record a delivery per subscribed endpoint and send them after commit."""
-    endpoints = endpoints_for(deal, event)
+    if endpoints is None:
+        endpoints = endpoints_for(deal, event)
     if not endpoints:
         return []
     body = json.loads(json.dumps(payload(deal, event), cls=DjangoJSONEncoder))
@@ -142,8 +144,11 @@ def on_status_changed(sender, deal, from_status, to_status, **kwargs) -> None:
     if event is None:
         return
     try:
-        parts = Deal.objects.select_related("customer", "partner", "distributor")
-        announce(parts.get(pk=deal.pk), event)
+        # Most deals have no subscriber: the payload's names are read only for those that do.
+        endpoints = endpoints_for(deal, event)
+        if endpoints:
+            parts = Deal.objects.select_related("customer", "partner", "distributor")
+            announce(parts.get(pk=deal.pk), event, endpoints)
     except Exception:  # the transition is committed; a webhook never undoes it
         logger.exception("Could not queue the %s webhooks of deal %s", event, deal.pk)
 

@@ -129,13 +129,18 @@ def _lock(deal: Deal) -> Deal:
     return locked
 
 
+def refusal(deal: Deal, name: str) -> str:
+    """The sentence that refuses transition `name` on `deal` in its status."""
+    return _("Cannot %(action)s a deal that is %(status)s.") % {
+        "action": TRANSITIONS[name].verb,
+        "status": deal.get_status_display(),
+    }
+
+
 def _require(deal: Deal, name: str) -> Transition:
     transition = TRANSITIONS[name]
     if not transition.allows(deal.status):
-        raise DealTransitionError(
-            _("Cannot %(action)s a deal that is %(status)s.")
-            % {"action": transition.verb, "status": deal.get_status_display()}
-        )
+        raise DealTransitionError(refusal(deal, name))
     return transition
 
 

@@ -215,11 +215,7 @@ def _transition(request, deal_id: int, name: str, note) -> dict:
     writable(request)
     deal = get_object_or_404(_deals(request), pk=deal_id)
     if not access.deal_access(request.user, deal).may(name):
-        raise Refused(
-            409,
-            _("Cannot %(action)s a deal that is %(status)s.")
-            % {"action": workflow.TRANSITIONS[name].verb, "status": deal.get_status_display()},
-        )
+        raise Refused(409, workflow.refusal(deal, name))
     try:
         workflow.TRANSITIONS[name].function(deal=deal, by=request.user, note=str(note or ""))
     except workflow.DealTransitionError as exc:
