@@ -2,7 +2,7 @@ FROM python:3.12-slim
 ENV PYTHONDONTWRITEBYTECODE=1 PYTHONUNBUFFERED=1 BENCH_TOOLS=0
 WORKDIR /app
 COPY pyproject.toml README.md ./
-RUN pip install --no-cache-dir .
+RUN pip install --no-cache-dir '.[s3]'
 COPY . .
 RUN rm -rf bench tests
 # Hashed, compressed static files for whitenoise; a build-time key only.

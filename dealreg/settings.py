@@ -74,6 +74,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "portal.replica.PinAfterWriteMiddleware",
     "portal.middleware.NoStoreWhenLoggedInMiddleware",
     "portal.middleware.LazyOTPMiddleware",
     "portal.middleware.TwoFactorMiddleware",
@@ -130,6 +131,20 @@ elif DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
             "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL",
         }
     )
+
+# An optional read replica of the primary (PostgreSQL streaming replication): lists,
+# exports and dashboards read from it, everything else and every write from the primary,
+# and so do the reads of a user for REPLICA_PIN_SECONDS after they changed something
+# (longer than the replica's usual lag). See portal/replica.py.
+if env.str("DATABASE_REPLICA_URL", default=""):
+    DATABASES["replica"] = env.db_url("DATABASE_REPLICA_URL")
+    DATABASES["replica"].update(
+        CONN_MAX_AGE=DATABASES["default"].get("CONN_MAX_AGE", 0),
+        CONN_HEALTH_CHECKS=DATABASES["default"].get("CONN_HEALTH_CHECKS", False),
+        TEST={"MIRROR": "default"},  # tests read the primary's test database through it
+    )
+DATABASE_ROUTERS = ["portal.replica.Router"]
+REPLICA_PIN_SECONDS = env.int("REPLICA_PIN_SECONDS", default=10)
 
 # One process keeps its cache in local memory (the embedded default needs nothing else);
 # several app nodes share Redis through Django's cache framework (CACHE_URL=
@@ -194,17 +209,48 @@ STATICFILES_DIRS = [BASE_DIR / "static"]
 ATTACHMENT_STORAGE = env.str(
     "ATTACHMENT_STORAGE", default="django.core.files.storage.FileSystemStorage"
 )
-STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
-    # Deal attachments: outside static and any URL (a view serves them after the deal's
-    # access check). ATTACHMENT_STORAGE names another Django storage backend instead, e.g.
-    # an object store's, configured by that backend's own settings.
-    "attachments": {
+# Where the files live: the filesystem under MEDIA_ROOT (one machine, or a volume every
+# app node and the worker mount), or FILE_STORAGE=s3, an S3-compatible object store
+# (django-storages, the `s3` extra) that several nodes share without a shared disk.
+# Neither is ever served by URL: views stream the files after their access checks.
+FILE_STORAGE = env.str("FILE_STORAGE", default="filesystem")
+if FILE_STORAGE == "s3":
+    _object_store = {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {
+            "bucket_name": env.str("AWS_STORAGE_BUCKET_NAME"),
+            "endpoint_url": env.str("AWS_S3_ENDPOINT_URL", default="") or None,
+            "region_name": env.str("AWS_S3_REGION_NAME", default="") or None,
+            # Empty: the machine's own credentials (an instance role, the usual AWS_ files).
+            "access_key": env.str("AWS_ACCESS_KEY_ID", default="") or None,
+            "secret_key": env.str("AWS_SECRET_ACCESS_KEY", default="") or None,
+            "file_overwrite": False,
+            "default_acl": None,
+        },
+    }
+    _files = _object_store
+    _attachments = {
+        **_object_store,
+        "OPTIONS": {**_object_store["OPTIONS"], "location": "attachments"},
+    }
+elif FILE_STORAGE == "filesystem":
+    _files = {"BACKEND": "django.core.files.storage.FileSystemStorage"}
+    # ATTACHMENT_STORAGE names another Django storage backend for attachments alone,
+    # configured by that backend's own settings.
+    _attachments = {
         "BACKEND": ATTACHMENT_STORAGE,
         "OPTIONS": {"location": os.path.join(MEDIA_ROOT, "attachments")}
         if ATTACHMENT_STORAGE.endswith("FileSystemStorage")
         else {},
-    },
+    }
+else:
+    raise ImproperlyConfigured(f"FILE_STORAGE is 'filesystem' or 's3', not {FILE_STORAGE!r}")
+STORAGES = {
+    # Background exports (`exports/`).
+    "default": _files,
+    # Deal attachments: outside static and any URL (a view serves them after the deal's
+    # access check).
+    "attachments": _attachments,
     "staticfiles": {
         "BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"
         if not DEBUG

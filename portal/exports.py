@@ -27,7 +27,7 @@ from django.http import QueryDict
 from django.urls import reverse
 from django.utils import timezone, translation
 
-from portal import notifications
+from portal import notifications, replica
 from portal.access import may_use_sales_zone
 from portal.export_formats import Format, csv_lines, format_for
 from portal.models import Deal, ExportJob, User
@@ -93,9 +93,10 @@ def build(job_id: int) -> ExportJob | None:
     )
     if not taken:
         return None
-    job = ExportJob.objects.select_related("user").get(pk=job_id)
+    with replica.on_primary():  # the job was written a moment ago
+        job = ExportJob.objects.select_related("user").get(pk=job_id)
     try:
-        with translation.override(job.language):
+        with translation.override(job.language), replica.reads_for(job.user):
             _write(job)
     except Exception:
         logger.exception("Export %s failed", job.pk)

@@ -3,7 +3,7 @@ and the Deal Reg Number check."""
 
 from ninja import Query, Router, Schema
 
-from portal import access
+from portal import access, replica
 from portal.api import schemas
 from portal.api.app import DistributorToken, Refused, api
 from portal.api.partner import ERRORS, PAGE_SIZE, deal_out, with_parts
@@ -22,17 +22,18 @@ class Page(Schema):
 @router.get("/distributor/deals", response={200: schemas.DealPage, **ERRORS})
 def naming_deals(request, query: Query[Page]):
     """The registrations that name you, newest first, 50 at a time."""
-    page = KeysetPage(
-        with_parts(access.deals_naming(request.auth)),
-        SORT_KEYS["submitted"],
-        descending=True,
-        per_page=PAGE_SIZE,
-        after=query.after or None,
-    )
-    return {
-        "results": [deal_out(d) for d in page.object_list],
-        "next": page.next_cursor if page.has_next() else None,
-    }
+    with replica.reads_for(request.user):
+        page = KeysetPage(
+            with_parts(access.deals_naming(request.auth)),
+            SORT_KEYS["submitted"],
+            descending=True,
+            per_page=PAGE_SIZE,
+            after=query.after or None,
+        )
+        return {
+            "results": [deal_out(d) for d in page.object_list],
+            "next": page.next_cursor if page.has_next() else None,
+        }
 
 
 class Number(Schema):

@@ -9,7 +9,7 @@ from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
 from ninja import Header, Query, Router, Schema, Status
 
-from portal import access, registration, workflow
+from portal import access, registration, replica, workflow
 from portal.api import schemas
 from portal.api.app import PartnerToken, Refused, api, writable
 from portal.api.registering import registration_from
@@ -191,17 +191,18 @@ def list_deals(request, query: Query[DealQuery]):
             params[name] = getattr(query, name)
     deal_filter = DealFilter(params, user=request.user)
     _column, key, descending = deal_filter.sort()
-    page = KeysetPage(
-        with_parts(deal_filter.qs),
-        key,
-        descending=descending,
-        per_page=PAGE_SIZE,
-        after=query.after or None,
-    )
-    return {
-        "results": [deal_out(d) for d in page.object_list],
-        "next": page.next_cursor if page.has_next() else None,
-    }
+    with replica.reads_for(request.user):
+        page = KeysetPage(
+            with_parts(deal_filter.qs),
+            key,
+            descending=descending,
+            per_page=PAGE_SIZE,
+            after=query.after or None,
+        )
+        return {
+            "results": [deal_out(d) for d in page.object_list],
+            "next": page.next_cursor if page.has_next() else None,
+        }
 
 
 @router.get("/deals/{deal_id}", response={200: schemas.DealDetail, **ERRORS})

@@ -10,7 +10,7 @@ from django.utils.formats import date_format, number_format
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext_lazy
 
-from portal import access, charts, dashboards
+from portal import access, charts, dashboards, replica
 from portal.inputs import PlainTextForm
 
 
@@ -102,6 +102,7 @@ def _vendor_charts(figures: dashboards.Vendor) -> list[charts.Chart]:
 
 
 @login_required
+@replica.lists
 def dashboard(request: HttpRequest) -> HttpResponse:
     scope = access.dashboard_scope(request.user)
     if scope is None:

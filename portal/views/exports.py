@@ -9,7 +9,7 @@ from django.utils import timezone
 from django.utils.formats import date_format
 from django.views.decorators.http import require_GET
 
-from portal import exports
+from portal import exports, replica
 from portal.access import may_use_sales_zone
 from portal.export_formats import format_for
 from portal.models import ExportJob
@@ -18,6 +18,7 @@ from portal.views.opportunity_manager import deal_filter_for
 
 @login_required
 @require_GET
+@replica.lists
 def deal_export(request: HttpRequest) -> HttpResponse:
     """Every deal of the current filtered list (all pages), as CSV or (`?format=xlsx`)
     XLSX: sent at once up to `EXPORT_STREAM_MAX_ROWS` rows, else a background job whose

@@ -9,7 +9,7 @@ from django.shortcuts import render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
-from portal import access
+from portal import access, replica
 from portal.access import may_use_sales_zone
 from portal.filters import SORT_KEYS, DealFilter
 from portal.keyset import KeysetPage
@@ -70,6 +70,7 @@ def _counts_context(deal_filter: DealFilter) -> dict[str, Any]:
 
 @login_required
 @require_GET
+@replica.lists
 def opportunity_manager(request: HttpRequest) -> HttpResponse:
     """The table of deals, with its filters, sorting and pages all in the query string.
 
@@ -123,6 +124,7 @@ def opportunity_manager(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_GET
+@replica.lists
 def opportunity_manager_counts(request: HttpRequest) -> HttpResponse:
     """The status chips with their counts and the total line, for the same filters as
     the list (htmx swaps them in after a search's rows)."""
