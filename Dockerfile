@@ -11,4 +11,5 @@ RUN SECRET_KEY=collectstatic-only-build-time-key-never-used-at-run-time-01234567
 RUN useradd --system dealreg && mkdir -p /app/media && chown dealreg /app/media
 USER dealreg
 EXPOSE 8000
-CMD ["sh", "-c", "python manage.py migrate --noinput && gunicorn dealreg.wsgi --bind 0.0.0.0:8000 --workers ${GUNICORN_WORKERS:-2} --worker-class gthread --threads ${GUNICORN_THREADS:-4} --timeout 60 --access-logfile -"]
+# MIGRATE_ON_START=0 on every node but one: two nodes must not migrate at once.
+CMD ["sh", "-c", "if [ \"${MIGRATE_ON_START:-1}\" = 1 ]; then python manage.py migrate --noinput; fi && exec gunicorn dealreg.wsgi --bind 0.0.0.0:8000 --workers ${GUNICORN_WORKERS:-2} --worker-class gthread --threads ${GUNICORN_THREADS:-4} --timeout 60 --access-logfile -"]

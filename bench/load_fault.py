@@ -1,8 +1,8 @@
 """Load and fault run: gunicorn (2 workers) on PostgreSQL, a load generator in a
 second process, then a PostgreSQL restart in the middle of the load.
 
-    .venv/bin/python bench/load_fault.py                     # defaults below
-    .venv/bin/python bench/load_fault.py --duration 30 \\
+    .venv/bin/python -m bench.load_fault                     # defaults below
+    .venv/bin/python -m bench.load_fault --duration 30 \\
         --database-url postgres://postgres@127.0.0.1:5433/dealreg_load \\
         --restart-cmd "pg_ctlcluster --skip-systemctl-redirect 15 bench restart"
 
@@ -121,7 +121,8 @@ def percentile(values: list[float], q: float) -> float:
 def run_load(args, targets: list[dict], duration: float) -> dict:
     cmd = [
         PYTHON,
-        __file__,
+        "-m",
+        "bench.load_fault",
         "--generate",
         "--port",
         str(args.port),
@@ -132,7 +133,7 @@ def run_load(args, targets: list[dict], duration: float) -> dict:
         "--targets",
         json.dumps(targets),
     ]
-    return subprocess.Popen(cmd, stdout=subprocess.PIPE, text=True)
+    return subprocess.Popen(cmd, cwd=BASE_DIR, stdout=subprocess.PIPE, text=True)
 
 
 def summarise(data: dict, duration: float) -> dict:
@@ -446,7 +447,7 @@ def render_report(args, steady, fault, recovery, restart_took, writer, before, a
 
     from bench import report as benchreport
 
-    command = "python bench/load_fault.py " + " ".join(shlex.quote(a) for a in sys.argv[1:])
+    command = "python -m bench.load_fault " + " ".join(shlex.quote(a) for a in sys.argv[1:])
     return "\n".join(
         [
             "## Load and fault run (`bench/load_fault.py`)",
