@@ -23,7 +23,14 @@ from portal.admin.deal_parts import (
     ProductListFilter,
     SlaListFilter,
 )
-from portal.admin.queue import LIST_ORDER, QUEUE_ORDER, CappedPaginator, QueueStatusFilter, is_queue
+from portal.admin.queue import (
+    LIST_ORDER,
+    QUEUE_ORDER,
+    CappedPaginator,
+    KeysetChangeList,
+    QueueStatusFilter,
+    is_queue,
+)
 from portal.admin.searching import FindsDeals
 from portal.models import Deal, DealComment
 from portal.review_selectors import conflicts_with_details, with_conflict_counts
@@ -150,6 +157,9 @@ class DealAdmin(DealDecisionViews, DealBulkActions, FindsDeals):
 
     def get_ordering(self, request):
         return QUEUE_ORDER if is_queue(request) else LIST_ORDER
+
+    def get_changelist(self, request, **kwargs):
+        return KeysetChangeList
 
     @admin.display(description=_("decision"), ordering="decision_due_at")
     def decision_due_badge(self, obj: Deal) -> str:

@@ -51,7 +51,6 @@ from portal import keyset, workflow
 from portal.access import deals_visible_to
 from portal.filters import SORT_KEYS, DealFilter
 from portal.models import Customer, Deal, DecisionRule, ProgrammeTier, User
-from portal.selectors import COUNT_CAP
 from portal.wizard import SLUGS
 
 MAX_PORTAL_QUERIES = 9  # the deal page's, with its files (tests/test_deal_detail.py)
@@ -193,12 +192,11 @@ def _om(role: str) -> list[Scenario]:
                 "Admin changelist, deep page (vendor)",
                 "vendor",
                 admin,
-                # The admin counts no further than COUNT_CAP: its last page is as deep as it goes.
+                # The same row as the Opportunity Manager's deep page: "all" is its order.
                 {
                     "status": "all",
-                    "p": lambda ctx: min(
-                        ctx.deep_page("vendor", ADMIN_PAGE_SIZE), COUNT_CAP // ADMIN_PAGE_SIZE
-                    ),
+                    "after": lambda ctx: ctx.deep_cursor("vendor", ""),
+                    "p": DEEP_PAGE * OM_PAGE_SIZE // ADMIN_PAGE_SIZE,
                 },
                 kind="admin",
             ),
@@ -319,7 +317,7 @@ def _admin_peer(params: dict) -> str:
     """Which Opportunity Manager view an admin changelist scenario is the peer of."""
     if "q" in params:
         return "admin search"
-    if "p" in params:
+    if "after" in params:
         return "admin deep"
     return {"all": "admin", "submitted": "admin status"}.get(params.get("status"), "admin queue")
 
@@ -372,11 +370,6 @@ class Context:
             row = deals.qs.select_related("customer")[max(offset, 0)]
             self._cursors[role, order] = keyset.encode(key, row)
         return self._cursors[role, order]
-
-    def deep_page(self, role: str, page_size: int) -> int:
-        # The middle of the list, at most page DEEP_PAGE of 25 (so never out of range).
-        pages = max(1, math.ceil(self.visible(role) / page_size))
-        return max(1, min(DEEP_PAGE * OM_PAGE_SIZE // page_size, pages // 2))
 
     def close_from_for(self, rows: int) -> str:
         """The `close_from` date that leaves about `rows` of the vendor's deals to export."""
