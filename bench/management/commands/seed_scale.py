@@ -647,7 +647,9 @@ class Command(BaseCommand):
             decision_due = _decision_due(submitted)
             history.append((submitted, user_id, S.DRAFT, S.SUBMITTED, ""))
             updated = submitted
-            decided = min(submitted + rng.randrange(3600, 3 * DAY), now - 60)
+            # Never before the submission: a deal submitted in the last minute of the
+            # data set is decided at its submission (a negative decision time breaks a check).
+            decided = max(submitted, min(submitted + rng.randrange(3600, 3 * DAY), now - 60))
             if kind in ("numbered", "won", "lost", "rejected"):
                 decided_at = decided
                 hours = _business_hours(submitted, decided)
