@@ -236,3 +236,32 @@ def test_partner_staff_cannot_reach_the_admin(client, partner_user):
     response = client.get(reverse("admin:portal_deal_changelist"))
     assert response.status_code == 302
     assert "/admin/login/" in response["Location"]
+
+
+@pytest.mark.parametrize("many", [False, True], ids=["a few deals", "many deals"])
+def test_a_search_by_a_partners_name_finds_its_deals_and_the_customers_of_that_name(
+    client, reviewer, make_deal, monkeypatch, many
+):
+    # A partner with many deals is matched on the deal's row, one with a few in the UNION
+    # of the other matches: the same deals either way, with a status filter or without.
+    from portal import filters
+
+    monkeypatch.setattr(filters, "MANY_PARTNER_DEALS", 1 if many else 5_000)
+    zebra = factories.PartnerFactory(name="Zebra Networks")
+    theirs = make_deal(S.SUBMITTED, partner=zebra)
+    approved_theirs = make_deal(S.APPROVED, partner=zebra)
+    named_customer = make_deal(S.SUBMITTED, customer=factories.CustomerFactory(name="Zebra Zoo"))
+    other = make_deal(S.SUBMITTED)
+    client.force_login(reviewer)
+    url = reverse("admin:portal_deal_changelist")
+
+    def found(**params):
+        response = client.get(url, {"q": "zebra", **params})
+        assert response.status_code == 200
+        return {deal.pk for deal in response.context["cl"].result_list}
+
+    assert found() == {theirs.pk, approved_theirs.pk, named_customer.pk}  # every status
+    assert found(status="submitted") == {theirs.pk, named_customer.pk}
+    assert found(status="approved") == {approved_theirs.pk}
+    assert other.pk not in found(status="all")
+    assert "Zebra Networks" in client.get(url, {"q": "zebra"}).content.decode()
