@@ -34,6 +34,11 @@ def _percent(value) -> str:
     return f"{number_format(value * 100, 0)}%"
 
 
+def _rates(title, rows, headers):
+    """A bar chart of shares (0 to 1), drawn and labelled as percentages."""
+    return charts.bars(title, rows, headers=headers, fmt=_percent, top=1, tick=_percent)
+
+
 def _hours(value) -> str:
     return _("%(n)s h") % {"n": number_format(value, 0)}
 
@@ -69,34 +74,25 @@ def _vendor_charts(figures: dashboards.Vendor) -> list[charts.Chart]:
                 ),
             ]
         ),  # fmt: skip
-        charts.bars(
+        _rates(
             _("Conflict rate per week"),
             [(_week(w), figures.conflicted[w]) for w in figures.weeks],
-            headers=(week, _("Conflicting registrations")),
-            fmt=_percent,
-            top=1,
-            tick=_percent,
+            (week, _("Conflicting registrations")),
         ),
         charts.bars(
             _("Rejections by reason"),
             figures.reasons,
             headers=(_("Reason"), _("Rejections")),
         ),
-        charts.bars(
+        _rates(
             _("Win rate by partner tier"),
             [(name, win) for name, win, _closed in figures.win_by_tier],
-            headers=(_("Tier"), _("Won of those closed")),
-            fmt=_percent,
-            top=1,
-            tick=_percent,
+            (_("Tier"), _("Won of those closed")),
         ),
-        charts.bars(
+        _rates(
             _("Win rate by distributor"),
             [(name, win) for name, win, _closed in figures.win_by_distributor],
-            headers=(_("Distributor"), _("Won of those closed")),
-            fmt=_percent,
-            top=1,
-            tick=_percent,
+            (_("Distributor"), _("Won of those closed")),
         ),
     ]
 
