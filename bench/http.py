@@ -46,6 +46,24 @@ def free_port() -> int:
         return probe.getsockname()[1]
 
 
+def gunicorn(
+    port: int, env: dict, log: Path, *, workers: int, threads: int, lifetime: int = LIFETIME_SECONDS
+):
+    """(process, open log) of gunicorn on 127.0.0.1:`port` in its own process group (one
+    signal stops all its workers), which `timeout` ends after `lifetime` seconds at the
+    latest: a run that dies leaves no server behind."""
+    command = [
+        "timeout", str(lifetime), str(Path(sys.executable).parent / "gunicorn"), "dealreg.wsgi",
+        "--bind", f"127.0.0.1:{port}", "--workers", str(workers), "--worker-class", "gthread",
+        "--threads", str(threads), "--timeout", "60", "--log-level", "warning",
+    ]  # fmt: skip
+    out = log.open("w")
+    process = subprocess.Popen(
+        command, cwd=BASE_DIR, env=env, stdout=out, stderr=out, start_new_session=True
+    )
+    return process, out
+
+
 class Server:
     """gunicorn (2 gthread workers × 4 threads, as in the Dockerfile) for the `with` block."""
 
@@ -70,18 +88,9 @@ class Server:
             [sys.executable, "manage.py", "collectstatic", "--noinput", "-v0"],
             cwd=BASE_DIR, env=env, check=True,
         )  # fmt: skip
-        gunicorn = str(Path(sys.executable).parent / "gunicorn")
-        command = [
-            "timeout", str(LIFETIME_SECONDS), gunicorn, "dealreg.wsgi",
-            "--bind", f"127.0.0.1:{self.port}",
-            "--workers", str(self.workers), "--worker-class", "gthread",
-            "--threads", str(self.threads), "--timeout", "60", "--log-level", "warning",
-        ]  # fmt: skip
-        self._log = self.log.open("w")
-        self.process = subprocess.Popen(
-            command, cwd=BASE_DIR, env=env, stdout=self._log, stderr=self._log,
-            start_new_session=True,
-        )  # fmt: skip
+        self.process, self._log = gunicorn(
+            self.port, env, self.log, workers=self.workers, threads=self.threads
+        )
         for _ in range(150):
             try:
                 with socket.create_connection(("127.0.0.1", self.port), timeout=1):

@@ -139,21 +139,13 @@ def node_env(args, secret_key: str) -> dict:
 
 class Node:
     def __init__(self, name: str, env: dict) -> None:
-        from bench.http import free_port
+        from bench.http import free_port, gunicorn
 
         self.name, self.port = name, free_port()
         self.log = Path(tempfile.gettempdir()) / f"dealreg-node-{self.port}.log"
-        command = [
-            "timeout", str(LIFETIME_SECONDS), str(Path(PYTHON).parent / "gunicorn"),
-            "dealreg.wsgi", "--bind", f"127.0.0.1:{self.port}", "--workers", "1",
-            "--worker-class", "gthread", "--threads", "4", "--timeout", "60",
-            "--log-level", "warning",
-        ]  # fmt: skip
-        self._log = self.log.open("w")
-        self.process = subprocess.Popen(
-            command, cwd=BASE_DIR, env=env, stdout=self._log, stderr=self._log,
-            start_new_session=True,
-        )  # fmt: skip
+        self.process, self._log = gunicorn(
+            self.port, env, self.log, workers=1, threads=4, lifetime=LIFETIME_SECONDS
+        )
 
     def wait_until_up(self) -> None:
         for _ in range(300):
