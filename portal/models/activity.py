@@ -6,6 +6,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from portal.models.deals import Deal
+from portal.models.fields import user_link
 
 
 class DealComment(models.Model):
@@ -15,14 +16,7 @@ class DealComment(models.Model):
     """
 
     deal = models.ForeignKey(Deal, on_delete=models.CASCADE, related_name="comments")
-    author = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="+",
-        verbose_name=_("author"),
-    )
+    author = user_link(_("author"))
     body = models.TextField(_("comment"), max_length=4000)
     is_internal = models.BooleanField(
         _("internal note"),
@@ -64,14 +58,7 @@ class ExtensionRequest(models.Model):
         _("status"), max_length=16, choices=Status.choices, default=Status.PENDING
     )
     created_at = models.DateTimeField(_("requested"), auto_now_add=True)
-    decided_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="+",
-        verbose_name=_("decided by"),
-    )
+    decided_by = user_link(_("decided by"))
     decided_at = models.DateTimeField(_("decided"), null=True, blank=True)
     decision_note = models.TextField(_("decision note"), blank=True)
 

@@ -6,6 +6,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from portal.models.deals import Deal
+from portal.models.fields import user_link
 from portal.models.organisations import Distributor, Partner
 
 
@@ -61,9 +62,7 @@ class WebhookEndpoint(models.Model):
     distributor = models.ForeignKey(
         Distributor, on_delete=models.CASCADE, null=True, blank=True, related_name="webhooks"
     )
-    created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
-    )
+    created_by = user_link(blank=False)
     url = models.URLField(_("URL"), max_length=500)
     events = models.JSONField(_("events"), default=list)
     # Kept to sign with (HMAC needs it); shown to its owner only when made.

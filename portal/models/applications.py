@@ -7,6 +7,7 @@ from django.db.models.functions import Lower
 from django.utils.translation import gettext_lazy as _
 
 from portal import tax_ids
+from portal.models.fields import user_link
 from portal.models.organisations import Distributor, Partner
 
 
@@ -82,15 +83,7 @@ class PartnerApplication(models.Model):
         related_name="application",
         verbose_name=_("partner"),
     )
-    decided_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        editable=False,
-        related_name="+",
-        verbose_name=_("decided by"),
-    )
+    decided_by = user_link(_("decided by"), editable=False)
     decided_at = models.DateTimeField(_("decided"), null=True, blank=True, editable=False)
     created_at = models.DateTimeField(_("applied"), auto_now_add=True)
 

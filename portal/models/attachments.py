@@ -2,7 +2,6 @@
 
 import uuid
 
-from django.conf import settings
 from django.core.files.storage import storages
 from django.core.signals import setting_changed
 from django.db import models
@@ -12,6 +11,7 @@ from django.utils.functional import LazyObject, empty
 from django.utils.translation import gettext_lazy as _
 
 from portal.models.deals import Deal
+from portal.models.fields import optional_link, user_link
 from portal.models.review import ActionRequest
 
 
@@ -51,21 +51,12 @@ class DealAttachment(models.Model):
         Deal, on_delete=models.CASCADE, null=True, blank=True, related_name="attachments"
     )
     draft_token = models.UUIDField(null=True, blank=True, db_index=True, editable=False)
-    action_request = models.ForeignKey(
+    action_request = optional_link(
         ActionRequest,
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
+        _("Action Required request"),
         related_name="attachments",
-        verbose_name=_("Action Required request"),
     )
-    uploaded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.SET_NULL,
-        null=True,
-        related_name="+",
-        verbose_name=_("uploaded by"),
-    )
+    uploaded_by = user_link(_("uploaded by"), blank=False)
     uploaded_at = models.DateTimeField(_("uploaded"), auto_now_add=True)
     file = models.FileField(storage=attachment_storage, upload_to=attachment_path, max_length=200)
     name = models.CharField(_("file name"), max_length=200)

@@ -1,6 +1,5 @@
 """The end customers, shared by the whole portal, and their contacts."""
 
-from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
@@ -8,6 +7,7 @@ from django.db.models.functions import Lower
 from django.utils.translation import gettext_lazy as _
 
 from portal import search, tax_ids
+from portal.models.fields import user_link
 
 
 class CustomerQuerySet(models.QuerySet):
@@ -35,13 +35,7 @@ class Customer(models.Model):
     # Name, city and website folded, what the searches match (`portal.search`). Set here
     # for SQLite; on PostgreSQL a trigger sets it on every write (migration 0015).
     search_text = models.TextField(editable=False, default="")
-    created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="+",
-    )
+    created_by = user_link()
     created_at = models.DateTimeField(auto_now_add=True)
 
     objects = CustomerQuerySet.as_manager()

@@ -11,6 +11,7 @@ from django.utils.translation import pgettext_lazy
 
 from portal.models.catalogue import Competitor, Product
 from portal.models.customers import Customer, CustomerContact
+from portal.models.fields import optional_link, user_link
 from portal.models.organisations import Distributor, Partner
 
 MAX_PRODUCTS_PER_DEAL = 3
@@ -44,19 +45,6 @@ NUMBERED_STATUSES = (
     DealStatus.WON,
     DealStatus.LOST,
 )
-
-
-def _recorded(to, on_delete, label):
-    """A link the workflow sets (never a form): optional, not editable, no reverse name."""
-    return models.ForeignKey(
-        to,
-        on_delete=on_delete,
-        null=True,
-        blank=True,
-        editable=False,
-        related_name="+",
-        verbose_name=label,
-    )
 
 
 class Deal(models.Model):
@@ -138,7 +126,9 @@ class Deal(models.Model):
     rejection_reason = models.TextField(_("rejection reason"), blank=True, editable=False)
     # The programme tier of the partner when it registered: the discount matrix's row and
     # the dashboards' grouping, unchanged when the partner later moves tier.
-    tier = _recorded("portal.ProgrammeTier", models.PROTECT, _("tier"))
+    tier = optional_link(
+        "portal.ProgrammeTier", _("tier"), on_delete=models.PROTECT, editable=False
+    )
     # Whether another partner's live registration conflicted when it was submitted.
     conflicted = models.BooleanField(
         _("another partner's registration overlapped at submission"), default=False, editable=False
@@ -147,12 +137,14 @@ class Deal(models.Model):
     # Business hours the decision took, the clock stopped while it waited on the partner.
     decision_hours = models.PositiveIntegerField(null=True, blank=True, editable=False)
     # Where a decision rule sent it: a named reviewer or a queue (a group of reviewers).
-    assigned_reviewer = _recorded(settings.AUTH_USER_MODEL, models.SET_NULL, _("assigned reviewer"))
-    assigned_queue = _recorded("auth.Group", models.SET_NULL, _("queue"))
+    assigned_reviewer = user_link(_("assigned reviewer"), editable=False)
+    assigned_queue = optional_link("auth.Group", _("queue"), editable=False)
     # Two when a rule asks for a second approver; the first approval is recorded here.
     approvals_required = models.PositiveSmallIntegerField(default=1, editable=False)
-    first_approved_by = _recorded(settings.AUTH_USER_MODEL, models.SET_NULL, _("first approval by"))
-    rejection_reason_code = _recorded("portal.ReviewReason", models.PROTECT, _("reason"))
+    first_approved_by = user_link(_("first approval by"), editable=False)
+    rejection_reason_code = optional_link(
+        "portal.ReviewReason", _("reason"), on_delete=models.PROTECT, editable=False
+    )
     # The decision clock stops while the deal waits on the partner (Action Required):
     # since when, and how much business time was left (`sla.business_time_between`).
     sla_paused_at = models.DateTimeField(null=True, blank=True, editable=False)
@@ -301,13 +293,7 @@ class DealContact(models.Model):
 
     deal = models.ForeignKey(Deal, on_delete=models.CASCADE, related_name="contacts")
     role = models.CharField(_("role"), max_length=16, choices=Role.choices)
-    user = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="+",
-    )
+    user = user_link()
     name = models.CharField(_("name"), max_length=200)
     email = models.EmailField(_("e-mail"))
     phone = models.CharField(_("phone"), max_length=40, blank=True)
@@ -339,14 +325,7 @@ class DealHistory(models.Model):
 
     deal = models.ForeignKey(Deal, on_delete=models.CASCADE, related_name="history")
     at = models.DateTimeField(_("when"), auto_now_add=True)
-    by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="+",
-        verbose_name=_("by"),
-    )
+    by = user_link(_("by"))
     kind = models.CharField(
         _("kind"), max_length=16, choices=Kind.choices, default=Kind.STATUS, db_default="status"
     )
@@ -354,14 +333,7 @@ class DealHistory(models.Model):
     to_status = models.CharField(_("to"), max_length=16, choices=Deal.Status.choices)
     note = models.TextField(_("note"), blank=True)
     # The decision rule (and its version) that made this step, when a rule made it.
-    rule = models.ForeignKey(
-        "portal.DecisionRule",
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="+",
-        verbose_name=_("rule"),
-    )
+    rule = optional_link("portal.DecisionRule", _("rule"))
     rule_version = models.PositiveIntegerField(_("rule version"), null=True, blank=True)
 
     class Meta:

@@ -1,23 +1,17 @@
 """The action log: every decision that is not a deal's status change, recorded the same way
 (pretix's `log_action`): who, when, what, on which object, with what data."""
 
-from django.conf import settings
 from django.contrib.contenttypes.fields import GenericForeignKey
 from django.contrib.contenttypes.models import ContentType
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from portal.models.fields import user_link
+
 
 class ActionLogEntry(models.Model):
     at = models.DateTimeField(_("when"), auto_now_add=True, db_index=True)
-    actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="+",
-        verbose_name=_("by"),
-    )
+    actor = user_link(_("by"))
     action = models.CharField(_("action"), max_length=64, db_index=True)
     content_type = models.ForeignKey(
         ContentType, on_delete=models.PROTECT, related_name="+", verbose_name=_("object type")

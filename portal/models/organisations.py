@@ -8,6 +8,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from portal import tax_ids
+from portal.models.fields import optional_link
 
 
 class Partner(models.Model):
@@ -17,13 +18,11 @@ class Partner(models.Model):
     tax_id = models.CharField(_("tax ID"), max_length=32, blank=True)
     country = models.CharField(_("country"), max_length=2, default="PL")
     city = models.CharField(_("city"), max_length=100, blank=True)
-    tier = models.ForeignKey(
+    tier = optional_link(
         "portal.ProgrammeTier",
+        _("programme tier"),
         on_delete=models.PROTECT,
-        null=True,
-        blank=True,
         related_name="partners",
-        verbose_name=_("programme tier"),
     )
     created_at = models.DateTimeField(auto_now_add=True)
 
@@ -63,21 +62,12 @@ class Distributor(models.Model):
 class User(AbstractUser):
     """A portal user: partner staff, distributor staff, or vendor staff (neither)."""
 
-    partner = models.ForeignKey(
-        Partner,
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="users",
-        verbose_name=_("partner"),
-    )
-    distributor = models.ForeignKey(
+    partner = optional_link(Partner, _("partner"), on_delete=models.PROTECT, related_name="users")
+    distributor = optional_link(
         Distributor,
+        _("distributor"),
         on_delete=models.PROTECT,
-        null=True,
-        blank=True,
         related_name="users",
-        verbose_name=_("distributor"),
     )
     phone = models.CharField(_("phone"), max_length=40, blank=True)
     language = models.CharField(

@@ -1,7 +1,6 @@
 """The partner programme: tiers, the registered-deal discount matrix, and the decision rules
 that decide the clear registrations. What a rule matches is `portal.decision_rules`."""
 
-from django.conf import settings
 from django.contrib.auth.models import Group
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
@@ -9,6 +8,7 @@ from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
 from portal.models.catalogue import ProductFamily
+from portal.models.fields import optional_link, user_link
 from portal.models.organisations import Distributor
 
 PERCENT = [MinValueValidator(0), MaxValueValidator(100)]
@@ -127,21 +127,11 @@ class DecisionRule(models.Model):
         Distributor, blank=True, related_name="+", verbose_name=_("distributors")
     )
     outcome = models.CharField(_("outcome"), max_length=20, choices=Outcome.choices)
-    route_to_reviewer = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="+",
-        verbose_name=_("route to reviewer"),
-    )
-    route_to_queue = models.ForeignKey(
+    route_to_reviewer = user_link(_("route to reviewer"), on_delete=models.PROTECT)
+    route_to_queue = optional_link(
         Group,
+        _("route to queue"),
         on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="+",
-        verbose_name=_("route to queue"),
         help_text=_("A group of reviewers."),
     )
     created_at = models.DateTimeField(auto_now_add=True)
@@ -177,14 +167,7 @@ class DecisionRuleVersion(models.Model):
     version = models.PositiveIntegerField(_("version"))
     definition = models.JSONField(_("definition"))
     saved_at = models.DateTimeField(_("saved"), auto_now_add=True)
-    saved_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="+",
-        verbose_name=_("by"),
-    )
+    saved_by = user_link(_("by"))
 
     class Meta:
         ordering = ["rule", "-version"]

@@ -1,13 +1,13 @@
 """What a reviewer asks of a partner: the vendor's list of reasons, and each Action Required
 request with its answer."""
 
-from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 
 from portal.models.deals import Deal
+from portal.models.fields import user_link
 
 
 class ReviewReason(models.Model):
@@ -68,17 +68,13 @@ class ActionRequest(models.Model):
         DISTRIBUTOR = "distributor", _("Distributor")
 
     deal = models.ForeignKey(Deal, on_delete=models.CASCADE, related_name="action_requests")
-    asked_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
-    )
+    asked_by = user_link(blank=False)
     asked_at = models.DateTimeField(_("asked"), auto_now_add=True)
     reasons = models.ManyToManyField(ReviewReason, related_name="+", verbose_name=_("reasons"))
     message = models.TextField(_("message"), max_length=2000)
     fields = models.JSONField(_("fields to change"), default=list, blank=True)
     answered_at = models.DateTimeField(_("answered"), null=True, blank=True)
-    answered_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
-    )
+    answered_by = user_link(blank=False)
     answer = models.TextField(_("answer"), max_length=2000, blank=True)
     # Set when the deal left Action Required without an answer (withdrawn, rejected, or
     # withdrawn by the portal after `ACTION_REQUIRED_ANSWER_DAYS` unanswered).
