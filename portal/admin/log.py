@@ -2,24 +2,8 @@
 
 from django.contrib import admin
 
-from portal import access
+from portal.admin.read_only import ReviewersReadOnlyAdmin
 from portal.models import ActionLogEntry
-
-
-class ReviewersReadOnlyAdmin(admin.ModelAdmin):
-    """A record reviewers read and never edit: nobody adds, changes or deletes it here."""
-
-    def has_view_permission(self, request, obj=None) -> bool:
-        return access.is_reviewer(request.user)
-
-    def has_add_permission(self, request) -> bool:
-        return False
-
-    def has_change_permission(self, request, obj=None) -> bool:
-        return False
-
-    def has_delete_permission(self, request, obj=None) -> bool:
-        return False
 
 
 @admin.register(ActionLogEntry)

@@ -10,7 +10,7 @@ from django.utils.translation import ngettext
 
 from portal import access, personal_data
 from portal.admin import bulk
-from portal.admin.log import ReviewersReadOnlyAdmin
+from portal.admin.read_only import ReviewersReadOnlyAdmin
 from portal.inputs import PlainTextForm
 from portal.models import DealContact
 

@@ -7,27 +7,13 @@ from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
-from portal import access, api_tokens, webhooks
+from portal import api_tokens, webhooks
+from portal.admin.read_only import ReadOnlyAdmin
 from portal.models import PartnerApiToken, WebhookDelivery, WebhookEndpoint
 
 
-class ReadOnly(admin.ModelAdmin):
-    def has_add_permission(self, request) -> bool:
-        return False
-
-    def has_change_permission(self, request, obj=None) -> bool:
-        return False
-
-    def has_delete_permission(self, request, obj=None) -> bool:
-        return False
-
-    def has_review_permission(self, request) -> bool:
-        # Read by the actions' `permissions=["review"]`: hidden and refused for others.
-        return access.is_reviewer(request.user)
-
-
 @admin.register(PartnerApiToken)
-class PartnerApiTokenAdmin(ReadOnly):
+class PartnerApiTokenAdmin(ReadOnlyAdmin):
     list_display = ["user", "name", "scope", "prefix", "created_at", "last_used_at", "revoked_at"]
     list_filter = ["scope"]
     list_select_related = ["user"]
@@ -42,14 +28,14 @@ class PartnerApiTokenAdmin(ReadOnly):
 
 
 @admin.register(WebhookEndpoint)
-class WebhookEndpointAdmin(ReadOnly):
+class WebhookEndpointAdmin(ReadOnlyAdmin):
     list_display = ["url", "partner", "distributor", "is_active", "failures", "disabled_at"]
     list_filter = ["is_active"]
     exclude = ["secret"]
 
 
 @admin.register(WebhookDelivery)
-class WebhookDeliveryAdmin(ReadOnly):
+class WebhookDeliveryAdmin(ReadOnlyAdmin):
     list_display = [
         "created_at", "event", "endpoint", "deal", "status", "attempts", "last_status_code",
         "next_attempt_at",
