@@ -211,38 +211,33 @@ def test_expire_refuses_a_deal_still_valid(make_deal):
         workflow.expire(deal=deal, today=deal.validity_end)
 
 
-def test_status_changed_is_announced_only_after_commit(make_deal, reviewer):
+@pytest.fixture
+def announced():
+    """The (from, to) pairs `workflow.status_changed` announces during the test."""
     seen = []
 
     def receiver(sender, deal, from_status, to_status, **kwargs):
         seen.append((from_status, to_status))
 
     workflow.status_changed.connect(receiver)
-    try:
-        deal = make_deal(S.SUBMITTED)
-        seen.clear()
-        with pytest.raises(RuntimeError), transaction.atomic():
-            workflow.approve(deal=deal, by=reviewer)
-            raise RuntimeError
-        assert seen == []
-    finally:
-        workflow.status_changed.disconnect(receiver)
+    yield seen
+    workflow.status_changed.disconnect(receiver)
+
+
+def test_status_changed_is_announced_only_after_commit(make_deal, reviewer, announced):
+    deal = make_deal(S.SUBMITTED)
+    announced.clear()
+    with pytest.raises(RuntimeError), transaction.atomic():
+        workflow.approve(deal=deal, by=reviewer)
+        raise RuntimeError
+    assert announced == []
 
 
 @pytest.mark.django_db(transaction=True)
-def test_status_changed_is_announced_after_a_committed_transition(make_deal, reviewer):
-    seen = []
-
-    def receiver(sender, deal, from_status, to_status, **kwargs):
-        seen.append((from_status, to_status))
-
-    workflow.status_changed.connect(receiver)
-    try:
-        deal = make_deal(S.SUBMITTED)
-        workflow.approve(deal=deal, by=reviewer)
-    finally:
-        workflow.status_changed.disconnect(receiver)
-    assert seen[-1] == (S.SUBMITTED, S.APPROVED)
+def test_status_changed_is_announced_after_a_committed_transition(make_deal, reviewer, announced):
+    deal = make_deal(S.SUBMITTED)
+    workflow.approve(deal=deal, by=reviewer)
+    assert announced[-1] == (S.SUBMITTED, S.APPROVED)
 
 
 def test_business_days_skip_the_weekend():
