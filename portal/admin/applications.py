@@ -4,13 +4,13 @@ from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
-from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
 from portal import access, applications
 from portal.admin.bulk import error_text
+from portal.admin.pages import admin_page
 from portal.admin.searching import finds_tax_ids
 from portal.decisions import AlreadyDecided
 from portal.inputs import PlainTextForm
@@ -121,14 +121,7 @@ class PartnerApplicationAdmin(admin.ModelAdmin):
         )
 
     def _render(self, request, application, form, title, template) -> HttpResponse:
-        context = {
-            **self.admin_site.each_context(request),
-            "opts": self.opts,
-            "application": application,
-            "form": form,
-            "title": title,
-        }
-        return TemplateResponse(request, template, context)
+        return admin_page(self, request, template, application=application, form=form, title=title)
 
     def approve_view(self, request: HttpRequest, object_id: str) -> HttpResponse:
         application = self._decidable(request, object_id)

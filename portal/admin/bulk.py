@@ -7,10 +7,10 @@ from typing import TypeVar
 from django.contrib import messages
 from django.contrib.admin.helpers import ACTION_CHECKBOX_NAME
 from django.core.exceptions import ValidationError
-from django.template.response import TemplateResponse
 from django.utils.translation import gettext as _
 
 from portal import workflow
+from portal.admin.pages import admin_page
 
 T = TypeVar("T")
 
@@ -89,14 +89,11 @@ def with_form(
             done_message,
         )
         return None
-    return TemplateResponse(
+    return admin_page(
+        model_admin,
         request,
         template,
-        {
-            **model_admin.admin_site.each_context(request),
-            "opts": model_admin.opts,
-            "form": form,
-            "action_checkbox_name": ACTION_CHECKBOX_NAME,
-            **context,
-        },
+        form=form,
+        action_checkbox_name=ACTION_CHECKBOX_NAME,
+        **context,
     )

@@ -6,13 +6,13 @@ from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
-from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 
 from portal import access, action_required, attachments, review, workflow
 from portal.admin.deal_parts import ApproveForm, RejectForm, RequestActionForm
+from portal.admin.pages import admin_page
 from portal.models import Deal
 from portal.review_selectors import conflicts_with_details
 
@@ -62,15 +62,15 @@ class DealDecisionViews(admin.ModelAdmin):
         )
 
     def _render_decision(self, request, deal, form, title, template) -> HttpResponse:
-        context = {
-            **self.admin_site.each_context(request),
-            "opts": self.opts,
-            "deal": deal,
-            "form": form,
-            "title": title,
-            "conflicts": conflicts_with_details(deal=deal),
-        }
-        return TemplateResponse(request, template, context)
+        return admin_page(
+            self,
+            request,
+            template,
+            deal=deal,
+            form=form,
+            title=title,
+            conflicts=conflicts_with_details(deal=deal),
+        )
 
     def approve_view(self, request: HttpRequest, object_id: str) -> HttpResponse:
         def make_form(deal: Deal, data, files) -> ApproveForm:

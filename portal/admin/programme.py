@@ -5,7 +5,6 @@ from django import forms
 from django.contrib import admin
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpRequest, HttpResponse
-from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
@@ -13,6 +12,7 @@ from django.utils.translation import gettext_lazy as _
 from portal import access, decision_rules
 from portal.admin.catalogue import PlainTextAdmin
 from portal.admin.inlines import LabelledTabularInline
+from portal.admin.pages import admin_page
 from portal.inputs import PlainTextForm, PlainTextModelForm
 from portal.models import DecisionRule, DecisionRuleVersion, ProgrammeTier, TierDiscount
 
@@ -152,12 +152,12 @@ class DecisionRuleAdmin(admin.ModelAdmin):
         )
         form = DryRunForm(request.GET or None)
         days = form.cleaned_data["days"] if form.is_valid() else 30
-        context = {
-            **self.admin_site.each_context(request),
-            "opts": self.opts,
-            "rule": rule,
-            "form": form,
-            "run": decision_rules.dry_run(rule, days=days),
-            "title": _("Dry run of %(rule)s") % {"rule": rule},
-        }
-        return TemplateResponse(request, "admin/portal/decisionrule/dry_run.html", context)
+        return admin_page(
+            self,
+            request,
+            "admin/portal/decisionrule/dry_run.html",
+            rule=rule,
+            form=form,
+            run=decision_rules.dry_run(rule, days=days),
+            title=_("Dry run of %(rule)s") % {"rule": rule},
+        )
