@@ -13,8 +13,9 @@ from django_otp.oath import TOTP
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from portal import mfa
-from tests import factories
+from tests import factories, fresh_process
 from tests.browser import login, screenshot
+from tests.test_settings import run_check
 
 pytestmark = pytest.mark.django_db
 
@@ -139,29 +140,9 @@ def test_a_reviewer_resets_a_users_second_factor(client, reviewer, partner_user)
 
 
 def test_the_demo_logs_in_with_a_password_only_under_debug(settings):
-    from tests.test_settings import run_check
-
     result = run_check({"DEBUG": "1"}, "--tag", "security")
     assert result.returncode == 0
-    import subprocess
-    import sys
-
-    from tests.test_settings import ROOT
-
-    printed = subprocess.run(
-        [
-            sys.executable,
-            "-c",
-            "import os;os.environ['DEBUG']='1';import django;"
-            "os.environ.setdefault('DJANGO_SETTINGS_MODULE','dealreg.settings');django.setup();"
-            "from django.conf import settings;print(settings.MFA_REQUIRED_FOR_REVIEWERS)",
-        ],
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        timeout=60,
-    )
-    assert printed.stdout.strip() == "False", printed.stderr
+    assert fresh_process.printed("settings.MFA_REQUIRED_FOR_REVIEWERS", {"DEBUG": "1"}) == "False"
 
 
 @pytest.mark.browser

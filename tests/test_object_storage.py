@@ -6,9 +6,6 @@ django-storages backend production uses.
 """
 
 import datetime
-import os
-import subprocess
-import sys
 
 import boto3
 import pytest
@@ -17,8 +14,8 @@ from django.urls import reverse
 from django.utils import timezone
 
 from portal.models import Deal, DealAttachment, ExportJob
+from tests import fresh_process
 from tests.test_attachments import PDF, upload
-from tests.test_settings import ROOT
 
 BUCKET = "dealreg-files"
 CREDENTIALS = {"access_key": "test", "secret_key": "test", "region_name": "eu-central-1"}
@@ -124,41 +121,28 @@ def test_an_attachment_is_kept_in_the_store_and_served_after_the_access_check(
     assert client.get(reverse("portal:attachment", args=[stored.pk])).status_code == 404
 
 
-def settings_with(**variables) -> subprocess.CompletedProcess:
-    env = {k: v for k, v in os.environ.items() if k != "DJANGO_ALLOW_ASYNC_UNSAFE"}
-    env.update(DEBUG="1", **variables)
-    code = (
-        "from django.conf import settings as s; d, a = s.STORAGES['default'], "
-        "s.STORAGES['attachments'];"
-        "print(d['BACKEND'], d['OPTIONS']['bucket_name'], d['OPTIONS']['endpoint_url'],"
-        " a['OPTIONS']['location'])"
-    )
-    return subprocess.run(
-        [sys.executable, "manage.py", "shell", "-c", code],
-        cwd=ROOT,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
-
-
 def test_the_store_comes_from_the_environment():
-    result = settings_with(
-        FILE_STORAGE="s3",
-        AWS_STORAGE_BUCKET_NAME="files",
-        AWS_S3_ENDPOINT_URL="http://objects.internal:9000",
+    env = {
+        "DEBUG": "1",
+        "FILE_STORAGE": "s3",
+        "AWS_STORAGE_BUCKET_NAME": "files",
+        "AWS_S3_ENDPOINT_URL": "http://objects.internal:9000",
+    }
+    shown = fresh_process.printed(
+        "d['BACKEND'], d['OPTIONS']['bucket_name'], d['OPTIONS']['endpoint_url'], "
+        "a['OPTIONS']['location']",
+        env=env,
+        setup="d, a = settings.STORAGES['default'], settings.STORAGES['attachments']",
     )
-    last = result.stdout.strip().splitlines()[-1]
-    assert last.split() == [
+    assert shown.split() == [
         "storages.backends.s3.S3Storage",
         "files",
         "http://objects.internal:9000",
         "attachments",
-    ], result.stderr
+    ]
 
 
 def test_an_unknown_store_is_refused_by_name():
-    result = settings_with(FILE_STORAGE="nfs")
+    result = fresh_process.manage("check", env={"DEBUG": "1", "FILE_STORAGE": "nfs"})
     assert result.returncode != 0
     assert "FILE_STORAGE is 'filesystem' or 's3', not 'nfs'" in result.stderr

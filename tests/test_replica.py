@@ -6,10 +6,6 @@ a configured replica), so the tests commit (`transactional_db`) and look at whic
 connection each query went through.
 """
 
-import os
-import subprocess
-import sys
-
 import pytest
 from django.conf import settings
 from django.db import connections
@@ -18,7 +14,7 @@ from django.urls import reverse
 
 from portal import api_tokens, replica
 from portal.models import Deal, ExportJob, PartnerApiToken
-from tests.test_settings import ROOT
+from tests import fresh_process
 
 
 # First: once a test has asked for it, the replica alias stays for the rest of the module.
@@ -183,23 +179,14 @@ def test_the_apis_list_reads_the_replica_until_the_token_writes(
 
 
 def test_the_replica_comes_from_the_environment():
-    env = {k: v for k, v in os.environ.items() if k != "DJANGO_ALLOW_ASYNC_UNSAFE"}
-    env.update(
-        DEBUG="1",
-        DATABASE_URL="postgres://app@primary.internal:5432/dealreg",
-        DATABASE_REPLICA_URL="postgres://reader@replica.internal:5432/dealreg",
-    )
-    code = (
-        "from django.conf import settings as s; r = s.DATABASES['replica'];"
-        "print(r['HOST'], r['USER'], r['CONN_MAX_AGE'], r['TEST']['MIRROR'])"
-    )
-    result = subprocess.run(
-        [sys.executable, "manage.py", "shell", "-c", code],
-        cwd=ROOT,
+    env = {
+        "DEBUG": "1",
+        "DATABASE_URL": "postgres://app@primary.internal:5432/dealreg",
+        "DATABASE_REPLICA_URL": "postgres://reader@replica.internal:5432/dealreg",
+    }
+    shown = fresh_process.printed(
+        "r['HOST'], r['USER'], r['CONN_MAX_AGE'], r['TEST']['MIRROR']",
         env=env,
-        capture_output=True,
-        text=True,
-        timeout=120,
+        setup="r = settings.DATABASES['replica']",
     )
-    last = result.stdout.strip().splitlines()[-1]
-    assert last.split() == ["replica.internal", "reader", "60", "default"], result.stderr
+    assert shown.split() == ["replica.internal", "reader", "60", "default"]

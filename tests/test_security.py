@@ -1,19 +1,16 @@
 """Security: headers in production settings, CSP without inline code, throttled logins, CSRF."""
 
 import json
-import os
 import re
-import subprocess
-import sys
-from pathlib import Path
 
 import pytest
 from django.test import Client
 from django.urls import reverse
 
-from tests import factories
+from tests import factories, fresh_process
+from tests.test_settings import NOT_PRODUCTION
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = fresh_process.ROOT
 PRODUCTION_NAMES = [
     "DEBUG",
     "SECURE_SSL_REDIRECT",
@@ -37,28 +34,17 @@ PRODUCTION_NAMES = [
 def production_settings() -> dict:
     """The settings `check --deploy` sees in CI: DEBUG off, a real key, a real host."""
     env = {
-        k: v
-        for k, v in os.environ.items()
-        if k not in {"SECRET_KEY", "DEBUG", "DJANGO_ALLOW_ASYNC_UNSAFE", "DATABASE_URL"}
-        and not k.startswith(("SECURE_", "SESSION_COOKIE", "CSRF_COOKIE", "AXES_"))
+        "DEBUG": "0",
+        "SECRET_KEY": "x" * 60 + "-long-random-production-key",
+        "ALLOWED_HOSTS": "dealreg.example.com",
     }
-    env.update(
-        {
-            "DEBUG": "0",
-            "SECRET_KEY": "x" * 60 + "-long-random-production-key",
-            "ALLOWED_HOSTS": "dealreg.example.com",
-            "DJANGO_SETTINGS_MODULE": "dealreg.settings",
-        }
+    shown = fresh_process.printed(
+        f"json.dumps({{n: getattr(settings, n) for n in {PRODUCTION_NAMES!r}}})",
+        env,
+        drop=(*NOT_PRODUCTION, "DATABASE_URL", "AXES_"),
+        setup="import json",
     )
-    code = (
-        "import json, django; django.setup(); from django.conf import settings as s; "
-        f"print(json.dumps({{n: getattr(s, n) for n in {PRODUCTION_NAMES!r}}}))"
-    )
-    result = subprocess.run(
-        [sys.executable, "-c", code], cwd=ROOT, env=env, capture_output=True, text=True, timeout=120
-    )
-    assert result.returncode == 0, result.stderr
-    return json.loads(result.stdout.strip().splitlines()[-1])
+    return json.loads(shown)
 
 
 @pytest.fixture

@@ -1,29 +1,15 @@
 """Settings come from the environment and refuse an unsafe production start."""
 
-import os
 import subprocess
-import sys
-from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
+from tests import fresh_process
+
+# What the test run sets that a production start must not inherit.
+NOT_PRODUCTION = ("SECRET_KEY", "DEBUG", "SECURE_", "SESSION_COOKIE", "CSRF_COOKIE")
 
 
 def run_check(env_overrides: dict, *args: str) -> subprocess.CompletedProcess:
-    env = {
-        k: v
-        for k, v in os.environ.items()
-        if k not in {"SECRET_KEY", "DEBUG", "DJANGO_ALLOW_ASYNC_UNSAFE"}
-        and not k.startswith(("SECURE_", "SESSION_COOKIE", "CSRF_COOKIE"))
-    }
-    env.update(env_overrides)
-    return subprocess.run(
-        [sys.executable, "manage.py", "check", *args],
-        cwd=ROOT,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
+    return fresh_process.manage("check", *args, env=env_overrides, drop=NOT_PRODUCTION)
 
 
 def test_the_app_refuses_to_start_without_a_secret_key_when_debug_is_off():
@@ -59,20 +45,9 @@ def test_a_short_secret_key_is_refused_in_production():
 
 
 def test_the_admin_path_comes_from_the_environment():
-    env = {k: v for k, v in os.environ.items() if k != "DJANGO_ALLOW_ASYNC_UNSAFE"}
-    env.update({"DEBUG": "1", "ADMIN_URL": "/reviewers-desk/"})
-    result = subprocess.run(
-        [
-            sys.executable,
-            "manage.py",
-            "shell",
-            "-c",
-            "from django.urls import reverse; print(reverse('admin:index'))",
-        ],
-        cwd=ROOT,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=120,
+    admin = fresh_process.printed(
+        "reverse('admin:index')",
+        env={"DEBUG": "1", "ADMIN_URL": "/reviewers-desk/"},
+        setup="from django.urls import reverse",
     )
-    assert result.stdout.strip().splitlines()[-1] == "/reviewers-desk/", result.stderr
+    assert admin == "/reviewers-desk/"

@@ -4,16 +4,14 @@ and skips with a reason when none answers."""
 
 import os
 import socket
-import subprocess
-import sys
-from pathlib import Path
 
 import pytest
 from django.core.cache import caches
 from django.test import override_settings
 from django.urls import reverse
 
-BASE = Path(__file__).resolve().parent.parent
+from tests import fresh_process
+
 REDIS = os.environ.get("REDIS_TEST_URL", "redis://127.0.0.1:6379/15")
 
 
@@ -29,17 +27,9 @@ needs_redis = pytest.mark.skipif(not redis_answers(), reason="no Redis on 127.0.
 
 
 def settings_with(**env) -> str:
-    code = (
-        "import django; django.setup(); from django.conf import settings; "
-        "print(settings.CACHES['default']['BACKEND'], settings.SESSION_ENGINE)"
+    return fresh_process.printed(
+        "settings.CACHES['default']['BACKEND'], settings.SESSION_ENGINE", env, drop=("CACHE_URL",)
     )
-    environment = {k: v for k, v in os.environ.items() if k != "CACHE_URL"}
-    environment |= {"DJANGO_SETTINGS_MODULE": "dealreg.settings", **env}
-    done = subprocess.run(
-        [sys.executable, "-c", code], cwd=BASE, env=environment, capture_output=True, text=True
-    )
-    assert done.returncode == 0, done.stderr
-    return done.stdout.strip()
 
 
 def test_one_process_needs_no_shared_store():

@@ -10,7 +10,7 @@ import yaml
 
 from bench.http import free_port
 from bench.two_nodes import Proxy, request
-from tests.test_settings import ROOT
+from tests.fresh_process import ROOT
 
 
 class Backend(BaseHTTPRequestHandler):
