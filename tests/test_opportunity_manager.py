@@ -102,6 +102,50 @@ def test_deal_reg_number_column_is_filled_exactly_when_the_deal_was_approved(
         assert "—</span>" in html
 
 
+def table_rows(html: str) -> str:
+    return html[html.index('<tr data-deal="') : html.index("</tbody>")]
+
+
+def test_each_row_shows_its_deal_as_text_in_the_readers_language_and_format(
+    client, partner_user, make_deal
+):
+    customer = factories.CustomerFactory(name="<b>Smith & Sons</b>", tax_id="PL5260250995")
+    deal = make_deal(
+        Deal.Status.APPROVED,
+        customer=customer,
+        name="<script>alert(1)</script> refresh",
+        estimated_value=150000,
+        currency="PLN",
+        expected_close_date=datetime.date(2031, 3, 5),
+        lines=[factories.ProductFactory(name="FortiGate <60F>")],
+    )
+    deal.lines.update(quantity=3)
+    partner_user.language = "pl"
+    partner_user.save()
+    response = get(client, partner_user)
+    assert response.status_code == 200
+    row = table_rows(response.content.decode())
+    link = reverse("portal:deal_detail", args=[deal.pk])
+    assert f'<tr data-deal="{deal.pk}">' in row
+    assert f'href="{link}" class="fw-semibold">&lt;b&gt;Smith &amp; Sons&lt;/b&gt;</a>' in row
+    assert "&lt;script&gt;alert(1)&lt;/script&gt; refresh</a>" in row and "<script>" not in row
+    assert "<div>FortiGate &lt;60F&gt; × 3</div>" in row
+    assert "150\xa0000,00 PLN" in row  # Polish grouping and decimal comma
+    assert 'data-label="Data zamknięcia">05.03.2031</td>' in row  # the card's label, in Polish
+    assert 'data-status="approved"' in row and 'data-testid="row-status"' in row
+
+
+def test_a_rows_submission_date_is_the_readers_day(client, partner_user, make_deal):
+    deal = make_deal(Deal.Status.SUBMITTED)
+    # 23:30 UTC is already the next day in Warsaw (the portal's time zone).
+    Deal.objects.filter(pk=deal.pk).update(
+        submitted_at=datetime.datetime(2031, 3, 5, 23, 30, tzinfo=datetime.UTC)
+    )
+    row = table_rows(get(client, partner_user).content.decode())
+    assert ">6 Mar 2031</td>" in row
+    assert ">—</td>" in row  # no validity before approval
+
+
 # --- filters --------------------------------------------------------------------------------
 
 
@@ -528,4 +572,6 @@ def test_a_distributors_own_list_does_not_repeat_its_name_in_a_column(
     html = distributor_page.content.decode()
     assert distributor_page.status_code == 200 and 'data-testid="deals"' in html
     assert not header.search(html)
-    assert f"<td>{distributor_user.distributor.name}</td>" not in html
+    name_cell = f'<td class="om-wide-only">{distributor_user.distributor.name}</td>'
+    assert name_cell in table_rows(partner_page.content.decode())
+    assert name_cell not in table_rows(html)
