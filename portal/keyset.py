@@ -20,7 +20,7 @@ from operator import or_
 from typing import Any
 
 from django.core.exceptions import FieldDoesNotExist, ValidationError
-from django.db.models import F, Model, Q, QuerySet
+from django.db.models import F, Model, Q, QuerySet, prefetch_related_objects
 from django.db.models.constants import LOOKUP_SEP
 
 
@@ -133,6 +133,10 @@ class KeysetPage:
     ) -> None:
         self.key, self.per_page = key, per_page
         self._descending = descending
+        # Related rows are fetched once for the page, not once per part: a page that
+        # crosses from the rows with a value to those without costs one query more, not two.
+        self._prefetch = queryset._prefetch_related_lookups
+        queryset = queryset.prefetch_related(None)
         model = queryset.model
         backwards = decode(key, model, before) if before and not after else None
         forwards = decode(key, model, after) if after else None
@@ -159,6 +163,7 @@ class KeysetPage:
         self._set(rows[:per_page], previous=False, following=len(rows) > per_page)
 
     def _set(self, rows: list, *, previous: bool, following: bool) -> None:
+        prefetch_related_objects(rows, *self._prefetch)
         self.object_list = rows
         self._has_previous, self._has_next = previous, following
 
