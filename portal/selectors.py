@@ -60,6 +60,22 @@ def with_table_columns(deals: QuerySet[Deal]) -> QuerySet[Deal]:
     )
 
 
+# The columns a row of the Opportunity Manager shows (`portal.templatetags.deal_rows`),
+# which hold every sort key too: a page reads no other column of a deal or its relations.
+TABLE_ROW_FIELDS = (
+    "status", "deal_reg_number", "name", "estimated_value", "currency",
+    "expected_close_date", "submitted_at", "validity_end",
+    "customer", "customer__name", "customer__tax_id",
+    "partner", "partner__name", "distributor", "distributor__name",
+)  # fmt: skip
+
+
+def table_rows(deals: QuerySet[Deal]) -> QuerySet[Deal]:
+    """`with_table_columns` for a page of the table: only what its rows show (a third
+    less to read and build than whole deals, customers and partners)."""
+    return with_table_columns(deals).only(*TABLE_ROW_FIELDS)
+
+
 PAGE_RELATED = [
     "customer", "customer_contact", "partner", "distributor", "registered_by",
     "rejection_reason_code",

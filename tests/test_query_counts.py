@@ -89,6 +89,8 @@ OM_PARAMS = [
     {"q": "NUMBER"},  # an approved deal's Deal Reg Number (a term with digits)
     {"o": "close", "after": "APPROVED"},  # a page after the approved deal's row
     {"o": "-number", "after": "APPROVED"},  # past the numbered deals: the unnumbered ones
+    # Every sort, both ways, from its second page: a row reads no column the page left out.
+    *({"o": f"{way}{column}", "after": "APPROVED"} for column in SORT_KEYS for way in ("", "-")),
 ]
 
 

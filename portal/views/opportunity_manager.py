@@ -13,7 +13,7 @@ from portal import access, replica
 from portal.access import may_use_sales_zone
 from portal.filters import SORT_KEYS, DealFilter
 from portal.keyset import KeysetPage
-from portal.selectors import with_table_columns
+from portal.selectors import table_rows
 
 PAGE_SIZE = 25
 
@@ -94,7 +94,7 @@ def opportunity_manager(request: HttpRequest) -> HttpResponse:
     else:
         counts = _counts_context(deal_filter)
     page = KeysetPage(
-        with_table_columns(deal_filter.qs),
+        table_rows(deal_filter.qs),
         key,
         descending=descending,
         per_page=PAGE_SIZE,
