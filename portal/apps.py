@@ -36,3 +36,14 @@ class PortalConfig(AppConfig):
         workflow.validity_extended.connect(
             notifications.on_validity_extended, dispatch_uid="portal.notifications.extended"
         )
+        # The cached filter choices are forgotten when a distributor or a family changes.
+        from django.db.models.signals import post_delete, post_save
+
+        from portal import choice_cache
+        from portal.models import Distributor, ProductFamily
+
+        for model in (Distributor, ProductFamily):
+            for signal in (post_save, post_delete):
+                signal.connect(
+                    choice_cache.forget, sender=model, dispatch_uid=f"choices.{model.__name__}"
+                )

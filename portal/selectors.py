@@ -19,11 +19,10 @@ from django.db.models import (
     Prefetch,
     Q,
     QuerySet,
-    Value,
 )
 from django.utils import timezone
 
-from portal import search
+from portal import choice_cache, search
 from portal.access import (
     contact_details_visible,
     deals_visible_to,
@@ -39,10 +38,8 @@ from portal.models import (
     DealContact,
     DealHistory,
     DealLine,
-    Distributor,
     ExtensionRequest,
     Partner,
-    ProductFamily,
     User,
 )
 
@@ -195,24 +192,19 @@ class FilterChoices:
 def filter_choices(*, user: User) -> FilterChoices:
     """Distributors, product families and (for everyone but partner staff) partners.
 
-    Distributors and families are not secret. Partners are listed only to users who
-    are not partner staff, and only those with a deal the user may see. All three
-    lists come from one UNION query, to keep the list page within its query budget.
+    Distributors and families are not secret and the same for everyone: they come from
+    the configured cache (`portal.choice_cache`). Partners are listed only to users who
+    are not partner staff, and only those with a deal the user may see (one query).
     """
-    lists = [
-        Distributor.objects.values_list(Value("distributors"), "pk", "name"),
-        ProductFamily.objects.values_list(Value("families"), "pk", "name"),
-    ]
+    shared = choice_cache.shared_choices()
+    choices = FilterChoices(
+        distributors=list(shared["distributors"]), families=list(shared["families"])
+    )
     if not user.partner_id:
-        lists.append(
-            Partner.objects.filter(
-                pk__in=deals_visible_to(user=user).order_by().values("partner_id")
-            ).values_list(Value("partners"), "pk", "name")
-        )
-    choices = FilterChoices()
-    rows = lists[0].order_by().union(*(q.order_by() for q in lists[1:]), all=True)
-    for kind, pk, name in sorted(rows, key=lambda row: (row[0], row[2].casefold(), row[1])):
-        getattr(choices, kind).append((pk, name))
+        partners = Partner.objects.filter(
+            pk__in=deals_visible_to(user=user).order_by().values("partner_id")
+        ).values_list("pk", "name")
+        choices.partners = sorted(partners, key=lambda row: (row[1].casefold(), row[0]))
     return choices
 
 

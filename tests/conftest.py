@@ -3,6 +3,7 @@
 import datetime
 
 import pytest
+from django.core.cache import cache
 
 from portal import workflow
 from portal.models import Deal
@@ -83,6 +84,14 @@ def make_deal(partner_user, distributor_user, reviewer):
         return deal
 
     return make
+
+
+@pytest.fixture(autouse=True)
+def _empty_cache():
+    # The configured cache outlives a test's rolled-back database: start each test empty.
+    cache.clear()
+    yield
+    cache.clear()
 
 
 @pytest.fixture(autouse=True)
