@@ -14,5 +14,6 @@ def optional_link(to, label=None, *, on_delete=models.SET_NULL, related_name="+"
 
 
 def user_link(label=None, **options):
-    """Who did something; the row keeps its history (NULL) when that user is deleted."""
+    """Who did something; unless `on_delete` says otherwise, the row stays (the link
+    NULL) when that user is deleted."""
     return optional_link(settings.AUTH_USER_MODEL, label, **options)
